@@ -1,0 +1,55 @@
+"""One exception type for every mistake a user can make.
+
+The command line prints these as one line, ``file:line: message``, with no traceback and a
+non-zero exit. Library code raises them and never calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class BuildError(Exception):
+    """A problem in the user's input, with where it is and how to fix it."""
+
+    def __init__(self, message: str, file: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def report(self, kind: str = "") -> str:
+        """``file:line: [kind: ]message``, the format editors and CI logs can jump to."""
+        where = display_path(self.file) if self.file is not None else ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        text = f"{kind}: {self.message}" if kind else self.message
+        return f"{where}: {text}" if where else text
+
+
+class BuildErrors(Exception):
+    """Several independent problems found in one run, reported together."""
+
+    def __init__(self, errors: list[BuildError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def display_path(path: Path | str) -> str:
+    """Paths relative to the working directory when possible: shorter and clickable."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean "x"?)' hint, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""

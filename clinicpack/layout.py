@@ -1,0 +1,340 @@
+"""Layouts: designer-editable YAML, validated against one typed schema.
+
+The schema below is the single source of truth: it validates layout files (unknown keys get a
+"did you mean"), supplies defaults, converts units, and documents every key (``layouts/README.md``
+and ``--print-layout`` are generated from it). Layouts may inherit with ``extends: NAME``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .brand import HEX_COLOUR, Brand
+from .errors import BuildError, did_you_mean
+from .yamlfile import YamlDoc, as_text, parse_yaml, read_text
+
+MM = 72 / 25.4
+UNITS = {"pt": 1.0, "mm": MM, "cm": 10 * MM, "in": 72.0}
+PAGE_SIZES = {"A4": (210 * MM, 297 * MM), "A5": (148 * MM, 210 * MM), "letter": (612.0, 792.0), "legal": (612.0, 1008.0)}
+
+
+def opt(kind: str, default: Any, doc: str, **limits: Any) -> Any:
+    """A layout key: its kind (how it is parsed), default as a designer writes it, and help."""
+    return field(default=default, metadata={"kind": kind, "doc": doc, **limits})
+
+
+@dataclass(frozen=True)
+class Page:
+    size: Any = opt("pagesize", "A4", "Paper size: A4, A5, letter, legal, or `WIDTH x HEIGHT` with units (e.g. `148mm x 210mm`).")
+    orientation: str = opt("choice", "portrait", "`portrait` or `landscape`.", choices=("portrait", "landscape"))
+    margin_top: float = opt("size", "16mm", "Space above the header.", min=0)
+    margin_bottom: float = opt("size", "16mm", "Space below the footer.", min=0)
+    margin_left: float = opt("size", "20mm", "Left margin.", min=0)
+    margin_right: float = opt("size", "20mm", "Right margin.", min=0)
+    background: str = opt("colour", "background", "Page colour.")
+
+
+@dataclass(frozen=True)
+class Text:
+    font: str = opt("font", "body", "Body font: a font name from the brand file.")
+    size: float = opt("size", "13pt", "Body text size (clear print: 12pt or more).", min=8, max=40)
+    leading: float = opt("number", 1.45, "Line height as a multiple of the text size.", min=1.0, max=3.0)
+    colour: str = opt("colour", "text", "Body text colour.")
+    link_colour: str = opt("colour", "primary", "Colour of links.")
+    align: str = opt("choice", "left", "`left` (recommended), `center`, `right` or `justify`.", choices=("left", "center", "right", "justify"))
+    space_after: float = opt("size", "7pt", "Space after each paragraph.", min=0)
+    min_column_chars: int = opt("integer", 35, "Narrowest allowed text column, in average characters per line.", min=10)
+
+
+@dataclass(frozen=True)
+class Headings:
+    font: str = opt("font", "headings", "Heading font: a font name from the brand file.")
+    colour: str = opt("colour", "primary", "Heading colour.")
+    h1_size: float = opt("size", "22pt", "Size of level 1 headings inside a leaflet.", min=8, max=72)
+    h2_size: float = opt("size", "18pt", "Size of section headings (##).", min=8, max=72)
+    h3_size: float = opt("size", "15pt", "Size of ### headings.", min=8, max=72)
+    h4_size: float = opt("size", "13pt", "Size of #### headings and below.", min=8, max=72)
+    space_before: float = opt("size", "14pt", "Space above a section heading.", min=0)
+    space_after: float = opt("size", "5pt", "Space below a heading.", min=0)
+    rule: bool = opt("boolean", True, "Draw a thin rule under section headings.")
+    rule_colour: str = opt("colour", "accent", "Colour of that rule.")
+
+
+@dataclass(frozen=True)
+class Title:
+    size: float = opt("size", "26pt", "Leaflet title size on the first page.", min=12, max=96)
+    colour: str = opt("colour", "on_primary", "Title text colour.")
+    band_colour: str = opt("colour", "primary", "Colour of the band behind the title.")
+    band_padding: float = opt("size", "7mm", "Space inside the title band.", min=0)
+    summary_size: float = opt("size", "14pt", "Size of the summary line under the title.", min=8, max=40)
+
+
+@dataclass(frozen=True)
+class Header:
+    height: float = opt("size", "16mm", "Height of the header area.", min=0)
+    logo_height: float = opt("size", "11mm", "Height of the logo.", min=0)
+    clinic_name_size: float = opt("size", "12pt", "Size of the clinic name.", min=6, max=40)
+    colour: str = opt("colour", "primary", "Colour of the clinic name.")
+    rule_colour: str = opt("colour", "accent", "Colour of the line under the header.")
+
+
+@dataclass(frozen=True)
+class Footer:
+    height: float = opt("size", "12mm", "Height of the footer area.", min=0)
+    size: float = opt("size", "10pt", "Footer text size.", min=6, max=24)
+    colour: str = opt("colour", "muted", "Footer text colour.")
+
+
+@dataclass(frozen=True)
+class Qr:
+    size: float = opt("size", "30mm", "Width of the QR code itself, without its quiet zone (20mm or more).", min=20 * MM - 0.01, max=120 * MM)
+    placement: str = opt("choice", "start", "`start` (after the title) or `end` (after the last section).", choices=("start", "end"))
+    panel_colour: str = opt("colour", "panel", "Background of the booking panel (the code keeps a white quiet zone).")
+    text_size: float = opt("size", "13pt", "Size of the text beside the code.", min=8, max=40)
+
+
+@dataclass(frozen=True)
+class Callout:
+    background: str = opt("colour", "panel", "Background of block quotes (call-out boxes).")
+    border: str = opt("colour", "primary", "Left border colour of call-out boxes.")
+    border_width: float = opt("size", "3pt", "Width of that border.", min=0)
+
+
+@dataclass(frozen=True)
+class Table:
+    header_background: str = opt("colour", "primary", "Background of a table's header row.")
+    header_colour: str = opt("colour", "on_primary", "Text colour of the header row.")
+    rule_colour: str = opt("colour", "muted", "Colour of the lines between rows.")
+    stripe: str = opt("colour", "panel", "Background of every second row.")
+
+
+@dataclass(frozen=True)
+class Lists:
+    indent: float = opt("size", "7mm", "Indent per list level.", min=2)
+
+
+SECTIONS: dict[str, type] = {
+    "page": Page, "text": Text, "headings": Headings, "title": Title, "header": Header,
+    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists,
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    files: tuple[Path, ...]
+    page: Page
+    text: Text
+    headings: Headings
+    title: Title
+    header: Header
+    footer: Footer
+    qr: Qr
+    callout: Callout
+    table: Table
+    lists: Lists
+    raw: dict  # the resolved values as written, for --print-layout
+
+    @property
+    def page_size(self) -> tuple[float, float]:
+        w, h = self.page.size
+        return (max(w, h), min(w, h)) if self.page.orientation == "landscape" else (min(w, h), max(w, h))
+
+    @property
+    def frame_width(self) -> float:
+        return self.page_size[0] - self.page.margin_left - self.page.margin_right
+
+
+def find_layout(name_or_path: str, layouts_dir: Path) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path:
+        return candidate
+    path = layouts_dir / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in layouts_dir.glob("*.yaml"))
+        raise BuildError(f'no layout called "{name_or_path}"{did_you_mean(name_or_path, known)}; shipped layouts: {", ".join(known)}')
+    return path
+
+
+def load_layout(name_or_path: str, layouts_dir: Path, brand: Brand) -> Layout:
+    path = find_layout(name_or_path, layouts_dir)
+    merged: dict[str, dict[str, tuple[Any, YamlDoc]]] = {}
+    chain = _read_chain(path, layouts_dir, [])
+    for doc in chain:  # parents first, so children override
+        for section, values in (doc.data or {}).items():
+            if section == "extends":
+                continue
+            for key, value in values.items():
+                merged.setdefault(section, {})[key] = (value, doc)
+    built: dict[str, Any] = {}
+    raw: dict[str, dict[str, Any]] = {}
+    for section, cls in SECTIONS.items():
+        kwargs = {}
+        raw[section] = {}
+        for f in fields(cls):
+            value, doc = merged.get(section, {}).get(f.name, (f.default, None))
+            kwargs[f.name] = _convert(f, value, doc, (section, f.name), brand)
+            raw[section][f.name] = value
+        built[section] = cls(**kwargs)
+    layout = Layout(name=path.stem, files=tuple(d.path for d in chain), raw=raw, **built)
+    _check_whole(layout, merged)
+    return layout
+
+
+def _read_chain(path: Path, layouts_dir: Path, seen: list[Path]) -> list[YamlDoc]:
+    if path.resolve() in seen:
+        raise BuildError(f"layouts extend each other in a loop ({' -> '.join(p.name for p in seen)}); remove one extends", path)
+    doc = parse_yaml(read_text(path, "layout"), path)
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise BuildError("a layout file must be a mapping of sections (page:, text:, ...)", path, 1)
+    doc.data = data
+    for section, values in data.items():
+        if section == "extends":
+            continue
+        if section not in SECTIONS:
+            raise doc.error((section,), f'unknown layout section "{section}"{did_you_mean(str(section), SECTIONS)}; sections: {", ".join(SECTIONS)}')
+        if not isinstance(values, dict):
+            raise doc.error((section,), f'"{section}" must contain keys (e.g. "  size: 13pt")')
+        names = [f.name for f in fields(SECTIONS[section])]
+        for key in values:
+            if key not in names:
+                raise doc.error((section, key), f'unknown key "{section}.{key}"{did_you_mean(str(key), names)}; see layouts/README.md')
+    chain = [doc]
+    if "extends" in data:
+        parent = as_text(doc, ("extends",), data["extends"], "extends")
+        try:
+            parent_path = find_layout(parent, layouts_dir)
+        except BuildError as exc:
+            raise doc.error(("extends",), exc.message) from None
+        chain = _read_chain(parent_path, layouts_dir, seen + [path.resolve()]) + chain
+    return chain
+
+
+def parse_size(text: str) -> float | None:
+    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*", str(text))
+    return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+
+def _convert(f: dataclasses.Field, value: Any, doc: YamlDoc | None, keys: tuple[str, str], brand: Brand) -> Any:
+    meta = f.metadata
+    kind = meta["kind"]
+    key = ".".join(keys)
+
+    def fail(message: str) -> BuildError:
+        if doc is None:
+            return BuildError(f'layout default for "{key}" is invalid: {message}')
+        return doc.error(keys, f'"{key}": {message}')
+
+    text = doc.raw.get(keys, str(value)) if doc is not None else str(value)
+    if kind == "size":
+        size = parse_size(text)
+        if size is None:
+            raise fail(f'"{text}" is not a size; write a number with a unit, e.g. 12pt, 18mm, 1.5cm, 0.5in')
+        _limits(meta, size, fail, lambda v: f"{v:g}pt")
+        return size
+    if kind == "number" or kind == "integer":
+        try:
+            number = int(text) if kind == "integer" else float(text)
+        except ValueError:
+            raise fail(f'"{text}" is not a {"whole " if kind == "integer" else ""}number') from None
+        _limits(meta, number, fail, lambda v: f"{v:g}")
+        return number
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        raise fail(f'"{text}" must be true or false')
+    if kind == "choice":
+        if text not in meta["choices"]:
+            raise fail(f'"{text}" is not one of: {", ".join(meta["choices"])}{did_you_mean(text, meta["choices"])}')
+        return text
+    if kind == "colour":
+        if HEX_COLOUR.match(text):
+            return text.lower()
+        if text in brand.colours:
+            return brand.colours[text]
+        raise fail(f'colour "{text}" is neither a #rrggbb value nor a colour named in the brand file{did_you_mean(text, brand.colours)}')
+    if kind == "font":
+        if text in brand.fonts:
+            return text
+        raise fail(f'font "{text}" is not defined in the brand file{did_you_mean(text, brand.fonts)} (defined: {", ".join(brand.fonts)})')
+    if kind == "pagesize":
+        if text in PAGE_SIZES:
+            return PAGE_SIZES[text]
+        m = re.fullmatch(r"\s*(\S+)\s*[xX×]\s*(\S+)\s*", text)
+        dims = (parse_size(m.group(1)), parse_size(m.group(2))) if m else (None, None)
+        if dims[0] is None or dims[1] is None or dims[0] <= 0 or dims[1] <= 0:
+            raise fail(f'"{text}" is not a paper size; use A4, A5, letter, legal or e.g. "148mm x 210mm"')
+        return dims
+    raise AssertionError(kind)
+
+
+def _limits(meta: dict, value: float, fail: Any, show: Any) -> None:
+    if "min" in meta and value < meta["min"]:
+        raise fail(f"{show(value)} is too small (at least {show(meta['min'])})")
+    if "max" in meta and value > meta["max"]:
+        raise fail(f"{show(value)} is too large (at most {show(meta['max'])})")
+
+
+def _check_whole(layout: Layout, merged: dict) -> None:
+    """Constraints between keys: margins that leave no page, a column too narrow to read."""
+
+    def where(section: str, key: str) -> tuple[Path | None, int | None]:
+        entry = merged.get(section, {}).get(key)
+        return (entry[1].path, entry[1].line(section, key)) if entry and entry[1] else (layout.files[-1], None)
+
+    width, height = layout.page_size
+    p = layout.page
+    avg_char = layout.text.size * 0.5
+    if layout.frame_width < layout.text.min_column_chars * avg_char:
+        file, line = where("page", "margin_left" if "margin_left" in merged.get("page", {}) else "margin_right")
+        raise BuildError(
+            f"the text column is {layout.frame_width / MM:.0f}mm wide, too narrow to read at "
+            f"{layout.text.size:g}pt (about {layout.frame_width / avg_char:.0f} characters a line, at least "
+            f"{layout.text.min_column_chars} needed); reduce page.margin_left/margin_right or text.size",
+            file, line,
+        )
+    body = height - p.margin_top - p.margin_bottom - layout.header.height - layout.footer.height
+    if body < 80 * MM:
+        file, line = where("page", "margin_top")
+        raise BuildError(
+            f"only {body / MM:.0f}mm of the page height is left for text (at least 80mm needed); "
+            "reduce the top/bottom margins or the header/footer heights",
+            file, line,
+        )
+    if layout.qr.size + 8 * layout.qr.size / 25 > layout.frame_width / 2:
+        file, line = where("qr", "size")
+        raise BuildError(f"qr.size {layout.qr.size / MM:.0f}mm leaves no room for the link beside it; make it smaller", file, line)
+
+
+def describe(layout: Layout) -> str:
+    """The fully resolved layout, as YAML a designer can read or copy."""
+    out = [f"# layout {layout.name} (from {', '.join(str(p) for p in layout.files)})"]
+    for section, cls in SECTIONS.items():
+        out.append(f"{section}:")
+        obj = getattr(layout, section)
+        for f in fields(cls):
+            raw = layout.raw[section][f.name]
+            value = getattr(obj, f.name)
+            shown = raw
+            if f.metadata["kind"] == "size":
+                shown = f"{raw}  # {value:.2f}pt"
+            elif f.metadata["kind"] == "colour" and raw != value:
+                shown = f"{raw}  # {value}"
+            out.append(f"  {f.name}: {shown}")
+    return "\n".join(out) + "\n"
+
+
+def reference_markdown() -> str:
+    """Every key with its default and meaning (layouts/README.md embeds this)."""
+    out = []
+    for section, cls in SECTIONS.items():
+        out.append(f"### `{section}`\n\n| key | default | meaning |\n|---|---|---|")
+        for f in fields(cls):
+            out.append(f"| `{f.name}` | `{f.default}` | {f.metadata['doc']} |")
+        out.append("")
+    return "\n".join(out)

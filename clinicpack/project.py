@@ -1,0 +1,35 @@
+"""Where things live in a project folder (leaflets/, layouts/, assets/, output/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def leaflets(self) -> Path:
+        return self.root / "leaflets"
+
+    @property
+    def layouts(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def assets(self) -> Path:
+        return self.root / "assets"
+
+    @property
+    def brand_file(self) -> Path:
+        return self.assets / "brand.yaml"
+
+    @property
+    def labels(self) -> Path:
+        return self.assets / "labels"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"

@@ -1,0 +1,97 @@
+"""Rendering: the only package that imports ReportLab.
+
+``render_leaflet`` turns a validated leaflet into PDF bytes. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.platypus import Flowable
+
+from ..brand import Brand
+from ..errors import BuildError
+from ..labels import Labels
+from ..layout import Layout
+from ..leaflet import Leaflet
+from ..qr import qr_matrix
+from . import fonts
+from .blocks import about_box, booking_panel, references_block, section_heading, title_band
+from .elements import Context, render_blocks
+from .page import PageInfo, PdfMeta, build_pdf
+from .styles import make_styles
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    assets_dir: Path
+    booking_url: str
+
+
+def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
+    """Register fonts, check that they can draw every character, and make the styles."""
+    language = brand.language(leaflet.language)
+    rtl = language.direction == "rtl"
+    body_font = language.font or layout.text.font
+    heading_font = language.font or layout.headings.font
+    body = fonts.faces(brand, body_font)
+    headings = fonts.faces(brand, heading_font)
+    label = f'"{brand.fonts[body_font].family}"'
+    fonts.check_lines(leaflet.path, leaflet.lines, 1, (body.regular, body.bold, headings.bold), label)
+    if rtl:
+        raise BuildError(
+            f'right-to-left text (language "{leaflet.language}") is not supported by this build yet', leaflet.path, 1
+        )
+    return Context(leaflet=leaflet, layout=layout, styles=make_styles(layout, body, headings, rtl), assets_dir=Path(), rtl=rtl)
+
+
+def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, with_title: bool = True) -> list[Flowable]:
+    leaflet = ctx.leaflet
+    story: list[Flowable] = []
+    panel = booking_panel(ctx, brand, labels, qr_matrix(booking_url))
+    if with_title:
+        story.append(title_band(ctx, leaflet))
+    if ctx.layout.qr.placement == "start":
+        story.append(panel)
+    story += render_blocks(leaflet.intro, ctx)
+    for section in leaflet.sections:
+        story += section_heading(ctx, section)
+        story += render_blocks(section.body, ctx)
+    if leaflet.references:
+        story += references_block(ctx, labels, leaflet.references)
+    if ctx.layout.qr.placement == "end":
+        story.append(panel)
+    story += about_box(ctx, labels, leaflet)
+    return story
+
+
+def page_info(ctx: Context, brand: Brand, labels: Labels) -> PageInfo:
+    leaflet = ctx.leaflet
+    footer = "  \u00b7  ".join([
+        leaflet.id,
+        labels.fmt("version", version=leaflet.version),
+        labels.fmt("review_due", date=labels.date(leaflet.review_due)),
+    ])
+    return PageInfo(
+        header_title=leaflet.title,
+        footer_left=footer,
+        page_label=lambda page, pages: labels.fmt("page_of", page=page, pages=pages),
+        font=ctx.styles.body.fontName,
+        bold_font=ctx.styles.table_header.fontName,
+        rtl=ctx.rtl,
+    )
+
+
+def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Labels, options: RenderOptions) -> bytes:
+    ctx = prepare(leaflet, brand, layout)
+    ctx.assets_dir = options.assets_dir
+    story = leaflet_story(ctx, brand, labels, options.booking_url)
+    meta = PdfMeta(
+        title=leaflet.title,
+        author=brand.name,
+        subject=leaflet.summary or leaflet.title,
+        language=leaflet.language,
+        keywords=f"{leaflet.id} version {leaflet.version}",
+    )
+    return build_pdf(story, brand, layout, page_info(ctx, brand, labels), meta)

@@ -1,0 +1,190 @@
+"""The leaflet's own furniture: title band, booking panel with its vector QR code, section
+headings with bookmarks, references and the "about this leaflet" box."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import HexColor, white
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Spacer, Table, TableStyle
+
+from ..brand import Brand
+from ..labels import Labels
+from ..leaflet import Leaflet, Section
+from ..qr import QUIET_ZONE, QrMatrix
+from ..runs import Run
+from .elements import Context, inline_runs, plain_runs
+
+
+class QrCode(Flowable):
+    """A QR code drawn as vector rectangles from its matrix, with a white quiet zone.
+
+    ``symbol_width`` is the width of the code itself; the flowable is wider by four modules of
+    quiet zone on each side. Vector shapes stay sharp at any print resolution.
+    """
+
+    def __init__(self, matrix: QrMatrix, symbol_width: float, colour: str = "#000000"):
+        super().__init__()
+        self.matrix = matrix
+        self.module = symbol_width / matrix.size
+        self.total = self.module * (matrix.size + 2 * QUIET_ZONE)
+        self.colour = colour
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.total, self.total
+
+    def draw(self) -> None:
+        c, m = self.canv, self.module
+        c.saveState()
+        c.setFillColor(white)
+        c.rect(0, 0, self.total, self.total, stroke=0, fill=1)
+        c.setFillColor(HexColor(self.colour))
+        path = c.beginPath()
+        n = self.matrix.size
+        for row, col, length in self.matrix.dark_runs():
+            x = (col + QUIET_ZONE) * m
+            y = (n - 1 - row + QUIET_ZONE) * m
+            path.rect(x, y, length * m, m)
+        c.drawPath(path, stroke=0, fill=1)
+        c.restoreState()
+
+
+class Outlined(Flowable):
+    """Wraps a flowable so the document adds a bookmark for it (see page._Doc)."""
+
+    def __init__(self, inner: Flowable, key: str, title: str, level: int = 0):
+        super().__init__()
+        self.inner, self.outline = inner, (key, title, level)
+        self.keepWithNext = getattr(inner, "keepWithNext", 0)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(aw, ah)
+        return self.width, self.height
+
+    def getSpaceBefore(self) -> float:  # noqa: N802
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.inner.getSpaceAfter()
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+
+
+def title_band(ctx: Context, leaflet: Leaflet) -> Flowable:
+    t = ctx.layout.title
+    rows = [[ctx.paragraph(plain_runs(leaflet.title), ctx.styles.title)]]
+    if leaflet.summary:
+        rows.append([ctx.paragraph(plain_runs(leaflet.summary), ctx.styles.summary)])
+    band = Table(
+        rows,
+        colWidths=[ctx.layout.frame_width],
+        style=TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(t.band_colour)),
+            ("LEFTPADDING", (0, 0), (-1, -1), t.band_padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), t.band_padding),
+            ("TOPPADDING", (0, 0), (-1, 0), t.band_padding),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), t.band_padding),
+            ("TOPPADDING", (0, 1), (-1, -1), 2),
+        ]),
+    )
+    band.outline = ("title", leaflet.title, 0)  # type: ignore[attr-defined]
+    return band
+
+
+def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) -> Flowable:
+    q = ctx.layout.qr
+    code = QrCode(matrix, q.size)
+    url_style = ParagraphStyle("url", parent=ctx.styles.panel_text, fontName=ctx.styles.table_header.fontName, textColor=HexColor(ctx.layout.text.link_colour))
+    text = [
+        ctx.paragraph(plain_runs(labels["booking_heading"]), ctx.styles.panel_heading),
+        ctx.paragraph(plain_runs(labels["booking_text"]), ctx.styles.panel_text),
+        ctx.paragraph([Run(matrix.url, href=matrix.url)], url_style),
+        ctx.paragraph(plain_runs(labels.fmt("booking_phone", phone=brand.phone)), ctx.styles.panel_text),
+    ]
+    gap = 10
+    text_width = ctx.layout.frame_width - code.total - gap - 2 * 8
+    cells = [code, text] if not ctx.rtl else [text, code]
+    widths = [code.total + gap, text_width + 16] if not ctx.rtl else [text_width + 16, code.total + gap]
+    panel = Table(
+        [cells],
+        colWidths=widths,
+        style=TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(ctx.layout.qr.panel_colour)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        ]),
+    )
+    return KeepTogether([Spacer(1, 10), panel, Spacer(1, 6)])
+
+
+def section_heading(ctx: Context, section: Section) -> list[Flowable]:
+    heading = ctx.paragraph(inline_runs(section.heading), ctx.styles.headings[2])
+    out: list[Flowable] = [Outlined(heading, section.key, section.title)]
+    if ctx.layout.headings.rule:
+        from reportlab.platypus import HRFlowable
+
+        rule = HRFlowable(width="100%", thickness=1, color=HexColor(ctx.layout.headings.rule_colour), spaceBefore=0, spaceAfter=6)
+        rule.keepWithNext = 1
+        out.append(rule)
+    return out
+
+
+def references_block(ctx: Context, labels: Labels, references: tuple[str, ...]) -> list[Flowable]:
+    heading = ctx.paragraph(plain_runs(labels["references"]), ctx.styles.headings[2])
+    style = ParagraphStyle("ref", parent=ctx.styles.body, spaceAfter=4)
+    items = [ListItem([ctx.paragraph(_link_runs(ref), style)]) for ref in references]
+    numbered = ListFlowable(
+        items, bulletType="1", bulletFormat="%s.", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
+        leftIndent=ctx.layout.lists.indent + style.fontSize * 0.6, bulletDir="rtl" if ctx.rtl else "ltr",
+    )
+    return [Outlined(heading, "references", labels["references"]), numbered]
+
+
+def _link_runs(text: str) -> list[Run]:
+    """Plain reference text with any https:// address made clickable."""
+    import re
+
+    runs: list[Run] = []
+    pos = 0
+    for m in re.finditer(r"https?://\S+[^\s.,;)]", text):
+        if m.start() > pos:
+            runs.append(Run(text[pos : m.start()]))
+        runs.append(Run(m.group(0), href=m.group(0)))
+        pos = m.end()
+    if pos < len(text):
+        runs.append(Run(text[pos:]))
+    return runs
+
+
+def about_box(ctx: Context, labels: Labels, leaflet: Leaflet) -> list[Flowable]:
+    rows = [
+        (labels["about_code"], f"{leaflet.id} ({leaflet.fingerprint})"),
+        (labels["about_version"], leaflet.version),
+        (labels["about_published"], labels.date(leaflet.published)),
+        (labels["about_review_due"], labels.date(leaflet.review_due)),
+        (labels["about_authors"], "; ".join(leaflet.authors)),
+    ]
+    if leaflet.reviewed_by:
+        rows.append((labels["about_reviewed_by"], "; ".join(leaflet.reviewed_by)))
+    label_style = ctx.styles.table_cell
+    bold = ParagraphStyle("about_label", parent=label_style, fontName=ctx.styles.table_header.fontName)
+    data = [[ctx.paragraph(plain_runs(k), bold), ctx.paragraph(plain_runs(v), label_style)] for k, v in rows]
+    if ctx.rtl:
+        data = [r[::-1] for r in data]
+    w = ctx.layout.frame_width
+    widths = [w * 0.3, w * 0.7] if not ctx.rtl else [w * 0.7, w * 0.3]
+    table = Table(
+        data, colWidths=widths,
+        style=TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(ctx.layout.callout.background)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ]),
+    )
+    heading = ctx.paragraph(plain_runs(labels["about"]), ctx.styles.headings[3])
+    return [KeepTogether([Outlined(heading, "about", labels["about"]), table])]

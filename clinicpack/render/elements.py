@@ -1,0 +1,326 @@
+"""Markdown elements -> ReportLab flowables: one small handler per element type.
+
+Text reaches ReportLab's paragraph mini-markup only through ``runs_to_markup``, which escapes
+every character of leaflet text and emits tags from a fixed allow-list. Nothing a leaflet says
+can become a ReportLab tag (so no ``<img>`` reading local files, no font switching).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
+
+from ..errors import BuildError
+from ..leaflet import Leaflet, resolve_image
+from ..runs import Run
+from ..layout import Layout
+from .styles import Styles
+
+BULLETS = ("\u2022", "\u2013", "\u2022", "\u2013")  # both glyphs exist in the shipped fonts
+NUMBERING = ("1", "a", "i", "1")
+BLOCK_TAGS = {"p", "ul", "ol", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+@dataclass
+class Context:
+    """What every handler may need while turning one leaflet into flowables."""
+
+    leaflet: Leaflet
+    layout: Layout
+    styles: Styles
+    assets_dir: Path
+    rtl: bool = False
+    paragraph_factory: Callable[[list[Run], ParagraphStyle], Flowable] | None = None
+    depth: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def paragraph(self, runs: list[Run], style: ParagraphStyle) -> Flowable:
+        if self.paragraph_factory is not None:
+            return self.paragraph_factory(runs, style)
+        return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
+
+
+# ---------------------------------------------------------------- inline text
+
+
+def inline_runs(el: ET.Element, bold: bool = False, italic: bool = False, code: bool = False, href: str | None = None) -> list[Run]:
+    """Flatten an element's inline content (text, strong, em, code, a, br) into runs."""
+    runs: list[Run] = []
+    if el.text:
+        runs.append(Run(el.text, bold, italic, code, href))
+    for child in el:
+        tag = child.tag
+        if tag in ("strong", "b"):
+            runs += inline_runs(child, True, italic, code, href)
+        elif tag in ("em", "i"):
+            runs += inline_runs(child, bold, True, code, href)
+        elif tag == "code":
+            runs += inline_runs(child, bold, italic, True, href)
+        elif tag == "a":
+            runs += inline_runs(child, bold, italic, code, (child.get("href") or "").strip() or None)
+        elif tag == "br":
+            runs.append(Run("", line_break=True))
+        elif tag == "img":
+            pass  # images become block flowables after the paragraph (see images_in)
+        else:
+            runs += inline_runs(child, bold, italic, code, href)
+        if child.tail:
+            runs.append(Run(child.tail, bold, italic, code, href))
+    return runs
+
+
+def runs_to_markup(runs: list[Run], link_colour: str) -> str:
+    parts = []
+    for run in runs:
+        if run.line_break:
+            parts.append("<br/>")
+            continue
+        text = escape(run.text)
+        if run.code:
+            text = f"<font backColor=\"#eeeeee\">{text}</font>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.href:
+            text = f"<a href={quoteattr(run.href)} color={quoteattr(link_colour)}><u>{text}</u></a>"
+        parts.append(text)
+    return "".join(parts).strip()
+
+
+def plain_runs(text: str) -> list[Run]:
+    return [Run(text)]
+
+
+# ---------------------------------------------------------------- block handlers
+
+
+def render_blocks(elements: list[ET.Element] | tuple[ET.Element, ...], ctx: Context) -> list[Flowable]:
+    out: list[Flowable] = []
+    for el in elements:
+        handler = HANDLERS.get(el.tag, handle_unknown)
+        out.extend(handler(el, ctx))
+    return out
+
+
+def handle_paragraph(el: ET.Element, ctx: Context) -> list[Flowable]:
+    out: list[Flowable] = []
+    runs = inline_runs(el)
+    if any(r.text.strip() for r in runs):
+        out.append(ctx.paragraph(runs, ctx.styles.body))
+    for img in el.iter("img"):
+        out.extend(handle_image(img, ctx))
+    return out
+
+
+def handle_heading(el: ET.Element, ctx: Context) -> list[Flowable]:
+    level = min(int(el.tag[1]), 4)
+    return [ctx.paragraph(inline_runs(el), ctx.styles.headings[level])]
+
+
+def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
+    ordered = el.tag == "ol"
+    level = ctx.depth
+    items = []
+    for li in el.findall("li"):
+        ctx.depth += 1
+        content = list_item_flowables(li, ctx)
+        ctx.depth -= 1
+        items.append(ListItem(content or [Spacer(1, 1)]))
+    style = ctx.styles.body
+    indent = ctx.layout.lists.indent + (style.fontSize * 0.6 if ordered else 0)
+    options: dict[str, Any] = dict(
+        bulletFontName=style.fontName,
+        bulletFontSize=style.fontSize,
+        bulletColor=style.textColor,
+        leftIndent=indent,
+        bulletDedent=indent * 0.85 if not ordered else "auto",
+        spaceAfter=style.spaceAfter if level == 0 else 0,
+        bulletDir="rtl" if ctx.rtl else "ltr",
+    )
+    if ordered:
+        options.update(bulletType=NUMBERING[level % 4], bulletFormat="%s.")
+        start = el.get("start")
+        if start and start.isdigit():
+            options["start"] = int(start)
+    else:
+        options.update(bulletType="bullet", start=BULLETS[level % 4])
+    if ctx.rtl:
+        options["rightIndent"] = options.pop("leftIndent")
+    return [ListFlowable(items, **options)]
+
+
+def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:
+    """A list item holds inline text (tight lists) and/or blocks (loose and nested lists)."""
+    out: list[Flowable] = []
+    inline = ET.Element("p")
+    inline.text = li.text
+    style = ParagraphStyle("li", parent=ctx.styles.body, spaceAfter=ctx.styles.body.fontSize * 0.25)
+    for child in li:
+        if child.tag in BLOCK_TAGS:
+            if runs := inline_runs(inline):
+                if any(r.text.strip() for r in runs):
+                    out.append(ctx.paragraph(runs, style))
+            inline = ET.Element("p")
+            if child.tag == "p":
+                out.append(ctx.paragraph(inline_runs(child), style))
+                out.extend(f for img in child.iter("img") for f in handle_image(img, ctx))
+            else:
+                out.extend(HANDLERS[child.tag](child, ctx))
+            inline.text = child.tail
+        else:
+            inline.append(child)
+    runs = inline_runs(inline)
+    if any(r.text.strip() for r in runs):
+        out.append(ctx.paragraph(runs, style))
+    out.extend(f for img in inline.iter("img") for f in handle_image(img, ctx))
+    return out
+
+
+def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
+    rows: list[list[ET.Element]] = []
+    header_rows = 0
+    for section in el:
+        for tr in section.findall("tr"):
+            rows.append([c for c in tr if c.tag in ("th", "td")])
+            if section.tag == "thead":
+                header_rows += 1
+    if not rows:
+        return []
+    columns = max(len(r) for r in rows)
+    data = []
+    for i, row in enumerate(rows):
+        style = ctx.styles.table_header if i < header_rows else ctx.styles.table_cell
+        cells = [ctx.paragraph(inline_runs(c), style) for c in row]
+        cells += [Spacer(1, 1)] * (columns - len(cells))
+        data.append(cells[::-1] if ctx.rtl else cells)
+    widths = _column_widths(rows, columns, ctx.layout.frame_width)
+    if ctx.rtl:
+        widths = widths[::-1]
+    t = ctx.layout.table
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(t.rule_colour)),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HexColor(t.header_background)))
+    for r in range(header_rows + 1, len(data), 2):
+        commands.append(("BACKGROUND", (0, r), (-1, r), HexColor(t.stripe)))
+    table = Table(data, colWidths=widths, repeatRows=header_rows, style=TableStyle(commands), hAlign="RIGHT" if ctx.rtl else "LEFT", splitInRow=1)
+    return [table, Spacer(1, ctx.styles.body.spaceAfter)]
+
+
+def _column_widths(rows: list[list[ET.Element]], columns: int, width: float) -> list[float]:
+    """Share the width by how much text each column holds, but never starve a column."""
+    need = [1.0] * columns
+    for row in rows:
+        for i, cell in enumerate(row):
+            need[i] = max(need[i], min(len("".join(cell.itertext())), 60))
+    total = sum(need)
+    floor = width / columns * 0.5
+    raw = [max(floor, width * n / total) for n in need]
+    scale = width / sum(raw)
+    return [w * scale for w in raw]
+
+
+def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
+    inner = render_blocks(list(el), ctx) or [Spacer(1, 1)]
+    c = ctx.layout.callout
+    edge = "LINEAFTER" if ctx.rtl else "LINEBEFORE"
+    box = Table(
+        [[inner]],
+        colWidths=[ctx.layout.frame_width],
+        style=TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(c.background)),
+            (edge, (0, 0), (0, -1), c.border_width, HexColor(c.border)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 12),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+            ("TOPPADDING", (0, 0), (-1, -1), 9),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]),
+        splitInRow=1,
+    )
+    return [box, Spacer(1, ctx.styles.body.spaceAfter)]
+
+
+def handle_rule(el: ET.Element, ctx: Context) -> list[Flowable]:
+    return [HRFlowable(width="100%", thickness=0.8, color=HexColor(ctx.layout.table.rule_colour), spaceBefore=6, spaceAfter=10)]
+
+
+def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
+    text = "".join(el.itertext()).rstrip("\n")
+    markup = "<br/>".join(escape(line) for line in text.split("\n"))
+    style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor("#f2f2f2"), borderPadding=4)
+    return [Paragraph(markup, style)]
+
+
+def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
+    path = resolve_image(ctx.leaflet, el.get("src") or "", ctx.assets_dir)
+    max_w = ctx.layout.frame_width
+    max_h = ctx.layout.page_size[1] * 0.4
+    line = ctx.leaflet.line_of(el.get("src") or "")
+    if path.suffix.lower() == ".svg":
+        flowable = svg_flowable(path, max_w, max_h, ctx.leaflet.path, line)
+    else:
+        try:
+            from reportlab.lib.utils import ImageReader
+
+            w, h = ImageReader(str(path)).getSize()
+        except Exception:
+            raise BuildError(f'image "{path.name}" cannot be read (is it a real PNG or JPEG file?)', ctx.leaflet.path, line) from None
+        scale = min(max_w / w, max_h / h, 72 / 96)  # natural size at 96 dpi, shrunk to fit
+        flowable = Image(str(path), width=w * scale, height=h * scale)
+    flowable.hAlign = "RIGHT" if ctx.rtl else "LEFT"
+    return [flowable, Spacer(1, ctx.styles.body.spaceAfter)]
+
+
+def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int | None) -> Flowable:
+    from svglib.svglib import svg2rlg
+
+    try:
+        drawing = svg2rlg(str(path))
+    except Exception:
+        drawing = None
+    if drawing is None or not drawing.width or not drawing.height:
+        raise BuildError(f'SVG image "{path.name}" cannot be read (is it a valid SVG file?)', source, line)
+    scale = min(max_w / drawing.width, max_h / drawing.height, 1.0 if drawing.width > 50 else max_w / drawing.width)
+    drawing.scale(scale, scale)
+    drawing.width *= scale
+    drawing.height *= scale
+    return drawing
+
+
+def handle_unknown(el: ET.Element, ctx: Context) -> list[Flowable]:
+    """Anything else Markdown produced is printed as its text, never dropped silently."""
+    text = "".join(el.itertext()).strip()
+    return [ctx.paragraph(plain_runs(text), ctx.styles.body)] if text else []
+
+
+HANDLERS: dict[str, Callable[[ET.Element, Context], list[Flowable]]] = {
+    "p": handle_paragraph,
+    "h1": handle_heading,
+    "h2": handle_heading,
+    "h3": handle_heading,
+    "h4": handle_heading,
+    "h5": handle_heading,
+    "h6": handle_heading,
+    "ul": handle_list,
+    "ol": handle_list,
+    "table": handle_table,
+    "blockquote": handle_blockquote,
+    "hr": handle_rule,
+    "pre": handle_code_block,
+    "img": handle_image,
+}

@@ -1,0 +1,95 @@
+"""TrueType fonts: registration with ReportLab and glyph coverage checks.
+
+Fonts are registered under names derived from their file, so two brands in one process never
+clash and the same inputs always give the same PDF. Every character a leaflet uses is checked
+against the fonts that will draw it: a missing glyph would print as an empty box.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..brand import Brand
+from ..errors import BuildError
+
+
+@dataclass(frozen=True)
+class Faces:
+    """Registered ReportLab font names for one brand font."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    family: str  # ReportLab family name, so <b> and <i> pick the right face
+
+
+@lru_cache(maxsize=None)
+def _register_file(path: Path) -> str:
+    name = "F" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+    try:
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    except Exception as exc:  # ReportLab raises TTFError and plain errors for bad files
+        raise BuildError(f"cannot use font file {path.name}: {exc} (is it a TrueType .ttf font?)", path) from None
+    return name
+
+
+def faces(brand: Brand, font: str) -> Faces:
+    family = brand.fonts[font]
+    try:
+        regular = _register_file(family.faces["regular"])
+    except BuildError as exc:
+        raise BuildError(exc.message, brand.path, brand.doc.line("fonts", font, "regular")) from None
+    named = {face: _register_file(family.faces[face]) if face in family.faces else None for face in ("bold", "italic", "bold_italic")}
+    bold = named["bold"] or regular
+    italic = named["italic"] or regular
+    bold_italic = named["bold_italic"] or bold
+    fam = regular + "-family"
+    for b, i, n in ((0, 0, regular), (1, 0, bold), (0, 1, italic), (1, 1, bold_italic)):
+        addMapping(fam, b, i, n)
+    return Faces(regular, bold, italic, bold_italic, fam)
+
+
+@lru_cache(maxsize=None)
+def _cmap(name: str) -> frozenset[int]:
+    font = pdfmetrics.getFont(name)
+    return frozenset(font.face.charToGlyph)
+
+
+def missing_glyphs(text: str, font_names: tuple[str, ...]) -> list[str]:
+    """Characters of ``text`` that one of the fonts cannot draw (spaces and controls aside)."""
+    maps = [_cmap(n) for n in font_names]
+    out = []
+    for ch in text:
+        if unicodedata.category(ch)[0] in ("C", "Z") and ch not in "\u00a0":
+            continue
+        if ch == "\u00a0":
+            continue
+        if any(ord(ch) not in m for m in maps):
+            out.append(ch)
+    return out
+
+
+def describe_char(ch: str) -> str:
+    name = unicodedata.name(ch, "unnamed character")
+    return f'"{ch}" (U+{ord(ch):04X} {name})'
+
+
+def check_lines(path: Path, lines: tuple[str, ...], first: int, font_names: tuple[str, ...], font_label: str) -> None:
+    for number, line in enumerate(lines[first - 1 :], start=first):
+        missing = missing_glyphs(line, font_names)
+        if missing:
+            raise BuildError(
+                f"the font {font_label} cannot draw the character {describe_char(missing[0])}; "
+                "replace it (e.g. with a plain equivalent) or choose a font that has it",
+                path,
+                number,
+            )

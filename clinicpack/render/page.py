@@ -1,0 +1,209 @@
+"""The page around the text: background, branded header, footer with "Page N of M", and the
+PDF's metadata. Headers and footers are drawn when the document is saved, once the number of
+pages is known, so "Page N of M" needs only one layout pass.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.lib.colors import HexColor
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from ..brand import Brand
+from ..layout import Layout
+from .elements import svg_flowable
+
+
+@dataclass
+class PageInfo:
+    """What the header and footer print; ``footer_left`` is e.g. id, version and review date."""
+
+    header_title: str
+    footer_left: str
+    page_label: Callable[[int, int], str]
+    font: str
+    bold_font: str
+    rtl: bool = False
+    draw_text: Callable[..., float] | None = None  # RTL engines plug in their own string drawing
+    extra: dict = field(default_factory=dict)
+
+
+class Logo:
+    """The brand logo, loaded once, drawn at a fixed height."""
+
+    def __init__(self, path: Path | None, height: float):
+        self.height = height
+        self.width = 0.0
+        self._drawing = None
+        self._image = None
+        if path is None or height <= 0:
+            return
+        if path.suffix.lower() == ".svg":
+            d = svg_flowable(path, 10_000, height, path, None)
+            self._drawing, self.width = d, d.width * (height / d.height) if d.height else 0
+            if d.height and abs(d.height - height) > 0.01:
+                f = height / d.height
+                d.scale(f, f)
+                d.width, d.height = d.width * f, d.height * f
+            self.width = d.width
+        else:
+            self._image = ImageReader(str(path))
+            w, h = self._image.getSize()
+            self.width = w * height / h
+
+    def draw(self, canv: Canvas, x: float, y: float) -> None:
+        if self._drawing is not None:
+            renderPDF.draw(self._drawing, canv, x, y)
+        elif self._image is not None:
+            canv.drawImage(self._image, x, y, self.width, self.height, mask="auto")
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    return stringWidth(text, font, size)
+
+
+def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                decorate(self, number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return NumberedCanvas
+
+
+class Decorator:
+    """Draws the background (before the text) and the header and footer (after)."""
+
+    def __init__(self, brand: Brand, layout: Layout, info: PageInfo):
+        self.brand, self.layout, self.info = brand, layout, info
+        self.logo = Logo(brand.logo, layout.header.logo_height)
+
+    def background(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        colour = self.layout.page.background
+        if colour.lower() != "#ffffff":
+            w, h = self.layout.page_size
+            canv.saveState()
+            canv.setFillColor(HexColor(colour))
+            canv.rect(0, 0, w, h, stroke=0, fill=1)
+            canv.restoreState()
+
+    def _text(self, canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
+        if self.info.draw_text is not None:
+            self.info.draw_text(canv, x, y, text, font, size, anchor)
+            return
+        canv.setFont(font, size)
+        if anchor == "left":
+            canv.drawString(x, y, text)
+        else:
+            canv.drawRightString(x, y, text)
+
+    def __call__(self, canv: Canvas, page: int, pages: int) -> None:
+        L, info = self.layout, self.info
+        w, h = L.page_size
+        left, right = L.page.margin_left, w - L.page.margin_right
+        start, end = (right, left) if info.rtl else (left, right)
+        start_anchor, end_anchor = ("right", "left") if info.rtl else ("left", "right")
+        canv.saveState()
+        # header: logo and clinic name at the start side, the leaflet title at the end side
+        top = h - L.page.margin_top
+        if L.header.height > 0:
+            base = top - L.header.height + 3 * 72 / 25.4
+            x = start
+            if self.logo.width:
+                lx = x - self.logo.width if info.rtl else x
+                self.logo.draw(canv, lx, base)
+                x = lx - 8 if info.rtl else x + self.logo.width + 8
+            canv.setFillColor(HexColor(L.header.colour))
+            name_y = base + (self.logo.height - L.header.clinic_name_size) / 2 + 2 if self.logo.width else base
+            self._text(canv, x, name_y, self.brand.name, info.bold_font, L.header.clinic_name_size, start_anchor)
+            if page > 1:
+                canv.setFillColor(HexColor(L.footer.colour))
+                self._text(canv, end, name_y, info.header_title, info.font, L.footer.size, end_anchor)
+            canv.setStrokeColor(HexColor(L.header.rule_colour))
+            canv.setLineWidth(1.2)
+            rule_y = top - L.header.height
+            canv.line(left, rule_y, right, rule_y)
+        # footer
+        if L.footer.height > 0:
+            fy = L.page.margin_bottom
+            canv.setStrokeColor(HexColor(L.footer.colour))
+            canv.setLineWidth(0.5)
+            canv.line(left, fy + L.footer.height - 4, right, fy + L.footer.height - 4)
+            canv.setFillColor(HexColor(L.footer.colour))
+            ty = fy + L.footer.height - 4 - L.footer.size * 1.5
+            self._text(canv, start, ty, info.footer_left, info.font, L.footer.size, start_anchor)
+            self._text(canv, end, ty, info.page_label(page, pages), info.bold_font, L.footer.size, end_anchor)
+        canv.restoreState()
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    title: str
+    author: str
+    subject: str
+    language: str
+    keywords: str = ""
+
+
+class _Doc(BaseDocTemplate):
+    """Adds a PDF bookmark for every flowable that carries ``outline = (key, title, level)``."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's name)
+        outline = getattr(flowable, "outline", None)
+        if outline:
+            key, title, level = outline
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+
+
+def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInfo, meta: PdfMeta) -> bytes:
+    """Lay out ``story`` on branded pages and return the PDF bytes (identical for identical inputs)."""
+    buf = io.BytesIO()
+    L = layout
+    w, h = L.page_size
+    frame = Frame(
+        L.page.margin_left,
+        L.page.margin_bottom + L.footer.height,
+        L.frame_width,
+        h - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4,
+        leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0, id="body",
+    )
+    decorate = Decorator(brand, layout, info)
+    doc = _Doc(
+        buf,
+        pagesize=(w, h),
+        title=meta.title,
+        author=meta.author,
+        subject=meta.subject,
+        keywords=meta.keywords,
+        creator="clinicpack",
+        producer="clinicpack (ReportLab)",
+        lang=meta.language,
+        invariant=1,
+        initialFontName=info.font,
+        initialFontSize=L.text.size,
+        pageTemplates=[PageTemplate("page", [frame], onPage=decorate.background)],
+        showBoundary=0,
+    )
+    doc.build(story, canvasmaker=make_canvas_class(decorate))
+    return buf.getvalue()

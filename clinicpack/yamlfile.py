@@ -1,0 +1,173 @@
+"""YAML that remembers where each key was written.
+
+Every user-facing error about a YAML file must name the line of the offending key, including
+YAML embedded as front matter in a Markdown file (hence ``line_offset``). PyYAML's node tree
+carries those marks; we keep them beside the plain Python data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BuildError, did_you_mean
+
+KeyPath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps impossible dates (2026-02-30) as text for a friendly error."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML plus the 1-based file line of every key and the raw text of every scalar."""
+
+    data: Any
+    path: Path
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    raw: dict[KeyPath, str] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line(self, *keys: str | int) -> int:
+        """Line of the deepest known key on this path (falls back to the parent's line)."""
+        path: KeyPath = tuple(keys)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.first_line
+
+    def error(self, keys: KeyPath, message: str) -> BuildError:
+        return BuildError(message, self.path, self.line(*keys))
+
+
+def parse_yaml(text: str, path: Path, line_offset: int = 0) -> YamlDoc:
+    """Parse ``text``; ``line_offset`` is the number of file lines before the YAML starts."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        what = exc.problem or "invalid YAML"
+        raise BuildError(
+            f"broken YAML: {what} (check the indentation, colons and quotes on this line)",
+            path,
+            line,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BuildError(f"broken YAML: {exc}", path, line_offset + 1) from None
+    doc = YamlDoc(data=None, path=path, first_line=line_offset + 1)
+    if node is None:
+        return doc
+    _index(node, (), doc, line_offset)
+    loader = _Loader("")
+    try:
+        doc.data = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise BuildError(f"broken YAML: {exc}", path, line_offset + 1) from None
+    finally:
+        loader.dispose()
+    return doc
+
+
+def _index(node: yaml.Node, prefix: KeyPath, doc: YamlDoc, offset: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1 + offset
+            if key in seen:
+                raise BuildError(f'key "{key}" is given twice (keep one of them)', doc.path, line)
+            seen.add(key)
+            doc.lines[prefix + (key,)] = line
+            _index(value_node, prefix + (key,), doc, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            doc.lines[prefix + (i,)] = item.start_mark.line + 1 + offset
+            _index(item, prefix + (i,), doc, offset)
+    elif isinstance(node, yaml.ScalarNode):
+        doc.raw[prefix] = node.value
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 text file, turning every way it can fail into a BuildError."""
+    if path.is_dir():
+        raise BuildError(f"is a folder, not a {what} file (give a .md/.yaml file inside it)", path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BuildError(f"{what} file not found (check the name and folder)", path) from None
+    except OSError as exc:
+        raise BuildError(f"cannot read the {what} file: {exc.strerror} (check its permissions)", path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BuildError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line
+        ) from None
+    if not text.strip():
+        raise BuildError(f"the {what} file is empty", path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_keys(doc: YamlDoc, mapping: Any, prefix: KeyPath, allowed: set[str], required: set[str], what: str) -> dict:
+    """Unknown keys are errors with a did-you-mean hint; missing required keys are errors."""
+    if not isinstance(mapping, dict):
+        raise doc.error(prefix, f"{what} must be a mapping of keys to values (key: value)")
+    for key in mapping:
+        if str(key) not in allowed:
+            hint = did_you_mean(str(key), allowed)
+            raise doc.error(
+                prefix + (str(key),),
+                f'unknown key "{key}" in {what}{hint}; allowed keys: {", ".join(sorted(allowed))}',
+            )
+    for key in sorted(required):
+        if key not in mapping or mapping[key] is None or mapping[key] == "":
+            raise doc.error(prefix, f'{what} is missing the required key "{key}"')
+    return mapping
+
+
+def as_text(doc: YamlDoc, keys: KeyPath, value: Any, what: str) -> str:
+    """A scalar as the user typed it (so version 1.10 stays "1.10", language no stays "no")."""
+    if isinstance(value, (dict, list)) or value is None:
+        raise doc.error(keys, f"{what} must be a single text value")
+    return doc.raw.get(keys, str(value)).strip()
+
+
+def as_date(doc: YamlDoc, keys: KeyPath, value: Any, what: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise doc.error(keys, f'{what} "{value}" is not a real date; write it as YYYY-MM-DD, e.g. 2026-11-01') from None
+
+
+def as_text_list(doc: YamlDoc, keys: KeyPath, value: Any, what: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise doc.error(keys, f'{what} must be a list, e.g. "- First Name"')
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, (dict, list)) or item is None or not str(item).strip():
+            raise doc.error(keys + (i,), f"item {i + 1} of {what} must be plain text")
+        out.append(as_text(doc, keys + (i,), item, what))
+    return tuple(out)
