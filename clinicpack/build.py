@@ -43,6 +43,10 @@ def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]
             raise BuildError(f"no leaflets found in {display_path(project.leaflets)} (add a .md file)")
         return files
     by_id = {p.stem: p for p in sorted(project.leaflets.glob("*.md"))}
+    for p in sorted(project.leaflets.glob("*.md")):
+        declared = _declared_id(p)
+        if declared:
+            by_id.setdefault(declared, p)
     files = []
     for target in targets:
         path = Path(target)
@@ -55,6 +59,21 @@ def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]
 
             raise BuildError(f'no leaflet "{target}" (give a file path or a leaflet id){did_you_mean(target, by_id)}')
     return files
+
+
+def _declared_id(path: Path) -> str | None:
+    """The ``id:`` in a file's front matter, read cheaply (for picking leaflets by id)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = [next(handle, "") for _ in range(40)]
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in head[1:]:
+        if line.strip() == "---":
+            break
+        if line.startswith("id:"):
+            return line[3:].strip().strip("\"'") or None
+    return None
 
 
 def load_all(project: Project, files: list[Path]) -> list[Leaflet]:

@@ -66,6 +66,23 @@ class Leaflet:
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
+    def printed_text(self) -> str:
+        """Every character that will be printed from this leaflet (not its Markdown syntax)."""
+        parts = [self.title, self.summary, self.treatment, self.version, *self.authors, *self.reviewed_by, *self.references]
+        for el in self.intro:
+            parts.append("".join(el.itertext()))
+        for section in self.sections:
+            parts.append("".join(section.heading.itertext()))
+            parts.extend("".join(el.itertext()) for el in section.body)
+        return "\n".join(parts)
+
+    def first_line_with(self, char: str) -> int:
+        """The first line where ``char`` is written, body first (errors about printed text)."""
+        body = self.line_of(char, default=-1)
+        if body != -1:
+            return body
+        return next((n for n, line in enumerate(self.lines, start=1) if char in line), 1)
+
     def line_of(self, needle: str, default: int | None = None) -> int:
         """First body line containing ``needle`` (for errors found in the parsed tree)."""
         for number, line in enumerate(self.lines[self.body_start - 1 :], start=self.body_start):

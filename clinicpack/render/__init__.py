@@ -38,7 +38,13 @@ def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
     body = fonts.faces(brand, body_font)
     headings = fonts.faces(brand, heading_font)
     label = f'"{brand.fonts[body_font].family}"'
-    fonts.check_lines(leaflet.path, leaflet.lines, 1, (body.regular, body.bold, headings.bold), label)
+    if language.font:  # the language's own font first, the layout's Latin font as fallback
+        latin = fonts.faces(brand, layout.text.font)
+        chains = ((body.regular, latin.regular), (body.bold, latin.bold))
+        label += f' (with "{brand.fonts[layout.text.font].family}" for Latin text)'
+    else:
+        chains = ((body.regular,), (body.bold,), (body.italic,), (headings.bold,))
+    fonts.check_leaflet_glyphs(leaflet, chains, label)
     if rtl:
         raise BuildError(
             f'right-to-left text (language "{leaflet.language}") is not supported by this build yet', leaflet.path, 1

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Spacer, Table
 
 from ..brand import Brand
 from ..labels import Labels
 from ..leaflet import Leaflet, Section
 from ..qr import QUIET_ZONE, QrMatrix
 from ..runs import Run
-from .elements import Context, inline_runs, plain_runs
+from .elements import Context, inline_runs, plain_runs, table_style
 
 
 class QrCode(Flowable):
@@ -78,7 +78,7 @@ def title_band(ctx: Context, leaflet: Leaflet) -> Flowable:
     band = Table(
         rows,
         colWidths=[ctx.layout.frame_width],
-        style=TableStyle([
+        style=table_style(ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(t.band_colour)),
             ("LEFTPADDING", (0, 0), (-1, -1), t.band_padding),
             ("RIGHTPADDING", (0, 0), (-1, -1), t.band_padding),
@@ -108,7 +108,7 @@ def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) 
     panel = Table(
         [cells],
         colWidths=widths,
-        style=TableStyle([
+        style=table_style(ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(ctx.layout.qr.panel_colour)),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -178,7 +178,7 @@ def about_box(ctx: Context, labels: Labels, leaflet: Leaflet) -> list[Flowable]:
     widths = [w * 0.3, w * 0.7] if not ctx.rtl else [w * 0.7, w * 0.3]
     table = Table(
         data, colWidths=widths,
-        style=TableStyle([
+        style=table_style(ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(ctx.layout.callout.background)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),

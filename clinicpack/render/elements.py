@@ -48,6 +48,11 @@ class Context:
         return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
 
 
+def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:
+    """A TableStyle whose default font is ours (ReportLab's default would add Helvetica)."""
+    return TableStyle([("FONT", (0, 0), (-1, -1), ctx.styles.body.fontName, ctx.styles.body.fontSize), *commands])
+
+
 # ---------------------------------------------------------------- inline text
 
 
@@ -218,7 +223,7 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HexColor(t.header_background)))
     for r in range(header_rows + 1, len(data), 2):
         commands.append(("BACKGROUND", (0, r), (-1, r), HexColor(t.stripe)))
-    table = Table(data, colWidths=widths, repeatRows=header_rows, style=TableStyle(commands), hAlign="RIGHT" if ctx.rtl else "LEFT", splitInRow=1)
+    table = Table(data, colWidths=widths, repeatRows=header_rows, style=table_style(ctx, commands), hAlign="RIGHT" if ctx.rtl else "LEFT", splitInRow=1)
     return [table, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
@@ -242,7 +247,7 @@ def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
     box = Table(
         [[inner]],
         colWidths=[ctx.layout.frame_width],
-        style=TableStyle([
+        style=table_style(ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(c.background)),
             (edge, (0, 0), (0, -1), c.border_width, HexColor(c.border)),
             ("LEFTPADDING", (0, 0), (-1, -1), 12),
@@ -272,7 +277,7 @@ def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
     max_h = ctx.layout.page_size[1] * 0.4
     line = ctx.leaflet.line_of(el.get("src") or "")
     if path.suffix.lower() == ".svg":
-        flowable = svg_flowable(path, max_w, max_h, ctx.leaflet.path, line)
+        flowable = svg_flowable(path, max_w, max_h, ctx.leaflet.path, line, ctx.styles.body.fontName)
     else:
         try:
             from reportlab.lib.utils import ImageReader
@@ -286,7 +291,9 @@ def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
     return [flowable, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
-def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int | None) -> Flowable:
+def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int | None, font: str) -> Flowable:
+    """An SVG as vector shapes. ``font`` replaces ReportLab's Helvetica default, which would
+    otherwise be written into the PDF as an unembedded base-14 font."""
     from svglib.svglib import svg2rlg
 
     try:
@@ -296,6 +303,7 @@ def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int
     if drawing is None or not drawing.width or not drawing.height:
         raise BuildError(f'SVG image "{path.name}" cannot be read (is it a valid SVG file?)', source, line)
     scale = min(max_w / drawing.width, max_h / drawing.height, 1.0 if drawing.width > 50 else max_w / drawing.width)
+    drawing.initialFontName = font
     drawing.scale(scale, scale)
     drawing.width *= scale
     drawing.height *= scale

@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from ..brand import Brand
 from ..errors import BuildError
+from ..leaflet import Leaflet
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,21 @@ def _cmap(name: str) -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
-def missing_glyphs(text: str, font_names: tuple[str, ...]) -> list[str]:
-    """Characters of ``text`` that one of the fonts cannot draw (spaces and controls aside)."""
-    maps = [_cmap(n) for n in font_names]
+def missing_glyphs(text: str, chains: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Characters of ``text`` that some chain cannot draw (spaces and control characters aside).
+
+    A chain is a font and its fallbacks (e.g. Urdu Nastaliq, then the Latin body font for
+    "PRP" and digits); each chain stands for one style (regular, bold, headings) that may
+    draw the character.
+    """
+    maps = [[_cmap(n) for n in chain] for chain in chains]
     out = []
+    seen: set[str] = set()
     for ch in text:
-        if unicodedata.category(ch)[0] in ("C", "Z") and ch not in "\u00a0":
+        if ch in seen or unicodedata.category(ch)[0] in ("C", "Z"):
             continue
-        if ch == "\u00a0":
-            continue
-        if any(ord(ch) not in m for m in maps):
+        seen.add(ch)
+        if any(all(ord(ch) not in m for m in chain) for chain in maps):
             out.append(ch)
     return out
 
@@ -83,13 +89,14 @@ def describe_char(ch: str) -> str:
     return f'"{ch}" (U+{ord(ch):04X} {name})'
 
 
-def check_lines(path: Path, lines: tuple[str, ...], first: int, font_names: tuple[str, ...], font_label: str) -> None:
-    for number, line in enumerate(lines[first - 1 :], start=first):
-        missing = missing_glyphs(line, font_names)
-        if missing:
-            raise BuildError(
-                f"the font {font_label} cannot draw the character {describe_char(missing[0])}; "
-                "replace it (e.g. with a plain equivalent) or choose a font that has it",
-                path,
-                number,
-            )
+def check_leaflet_glyphs(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> None:
+    """Refuse a character the fonts cannot draw: it would print as an empty box."""
+    missing = missing_glyphs(leaflet.printed_text(), chains)
+    if missing:
+        ch = missing[0]
+        raise BuildError(
+            f"the font {font_label} cannot draw the character {describe_char(ch)}; "
+            "replace it (e.g. with a plain equivalent) or choose a font that has it",
+            leaflet.path,
+            leaflet.first_line_with(ch),
+        )

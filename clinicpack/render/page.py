@@ -39,7 +39,7 @@ class PageInfo:
 class Logo:
     """The brand logo, loaded once, drawn at a fixed height."""
 
-    def __init__(self, path: Path | None, height: float):
+    def __init__(self, path: Path | None, height: float, font: str):
         self.height = height
         self.width = 0.0
         self._drawing = None
@@ -47,7 +47,7 @@ class Logo:
         if path is None or height <= 0:
             return
         if path.suffix.lower() == ".svg":
-            d = svg_flowable(path, 10_000, height, path, None)
+            d = svg_flowable(path, 10_000, height, path, None, font)
             self._drawing, self.width = d, d.width * (height / d.height) if d.height else 0
             if d.height and abs(d.height - height) > 0.01:
                 f = height / d.height
@@ -75,6 +75,7 @@ def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canv
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            self.outline_marks: dict[int, list[tuple[str, str, int, float]]] = {}
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
@@ -82,10 +83,17 @@ def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canv
 
         def save(self) -> None:
             total = len(self._pages)
+            marks = self.outline_marks
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 decorate(self, number, total)
+                # Bookmarks must be made while their page is the current one, i.e. now.
+                for key, title, level, top in marks.get(number, []):
+                    self.bookmarkPage(key, fit="XYZ", left=0, top=top)
+                    self.addOutlineEntry(title, key, level=level, closed=False)
                 Canvas.showPage(self)
+            if marks:
+                self.showOutline()
             Canvas.save(self)
 
     return NumberedCanvas
@@ -96,7 +104,7 @@ class Decorator:
 
     def __init__(self, brand: Brand, layout: Layout, info: PageInfo):
         self.brand, self.layout, self.info = brand, layout, info
-        self.logo = Logo(brand.logo, layout.header.logo_height)
+        self.logo = Logo(brand.logo, layout.header.logo_height, info.font)
 
     def background(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         colour = self.layout.page.background
@@ -172,8 +180,8 @@ class _Doc(BaseDocTemplate):
         outline = getattr(flowable, "outline", None)
         if outline:
             key, title, level = outline
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+            top = self.frame._y + getattr(flowable, "height", 0) + 12
+            self.canv.outline_marks.setdefault(self.canv.getPageNumber(), []).append((key, title, level, top))
 
 
 def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInfo, meta: PdfMeta) -> bytes:
