@@ -48,6 +48,7 @@ class Text:
     align: str = opt("choice", "left", "`left` (recommended), `center`, `right` or `justify`.", choices=("left", "center", "right", "justify"))
     space_after: float = opt("size", "7pt", "Space after each paragraph.", min=0)
     min_column_chars: int = opt("integer", 35, "Narrowest allowed text column, in average characters per line.", min=10)
+    large_print: bool = opt("boolean", False, "This layout is a large-print edition: the quality check then asks for body text of 16pt or more (RNIB).")
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import re
 import unicodedata
 import urllib.parse
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
 from .markdown_tree import parse, text_of
-from .yamlfile import as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
+from .yamlfile import YamlDoc, as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
 
 REQUIRED_SECTIONS = (
     "what-the-treatment-is", "who-it-suits", "sessions-and-timeline", "cost", "safety",
@@ -62,6 +62,7 @@ class Leaflet:
     lines: tuple[str, ...]  # the whole file, for line look-ups and glyph checks
     body_start: int  # file line number of the first body line
     fingerprint: str  # short hash of the file's bytes: which text the patient was given
+    front: YamlDoc | None = field(default=None, compare=False, repr=False)  # front matter with key lines (quality checks)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -148,6 +149,7 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
         lines=tuple(lines),
         body_start=body_start,
         fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+        front=doc,
     )
     _check_required(leaflet)
     if leaflet.references and leaflet.section("references"):
