@@ -135,8 +135,7 @@ def validate_booking_link(doc: YamlDoc, link: str, params: dict[str, str]) -> No
         raise doc.error(key, f"booking link has an unknown placeholder {leftover[0]}; only {{id}} is filled in")
     # A long leaflet id plus a 16-character patient reference must still fit a clean code.
     sample = link.replace("{id}", "x" * 40)
-    if params:
-        sample += "?" + urllib.parse.urlencode({**params, "ref": "x" * 16})
+    sample += ("&" if "?" in sample else "?") + urllib.parse.urlencode({**params, "ref": "x" * 16})
     if len(sample) > MAX_LINK_LENGTH:
         raise doc.error(
             key,

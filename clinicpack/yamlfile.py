@@ -61,8 +61,11 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         what = exc.problem or "invalid YAML"
+        if exc.context_mark is not None and exc.context and mark is not None and exc.context_mark.line < mark.line:
+            mark = exc.context_mark  # e.g. an unclosed [ or ": the mistake is where it opened
+            what = f"{exc.context}, {what}"
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         raise BuildError(
             f"broken YAML: {what} (check the indentation, colons and quotes on this line)",
             path,

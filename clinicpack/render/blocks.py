@@ -54,7 +54,7 @@ class Outlined(Flowable):
     def __init__(self, inner: Flowable, key: str, title: str, level: int = 0):
         super().__init__()
         self.inner, self.outline = inner, (key, title, level)
-        self.keepWithNext = getattr(inner, "keepWithNext", 0)
+        self.keepWithNext = inner.getKeepWithNext()
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width, self.height = self.inner.wrap(aw, ah)
