@@ -91,7 +91,7 @@ def test_header_footer_and_page_numbers(everything: Path) -> None:
     for i, page in enumerate(reader.pages, start=1):
         text = page.extract_text()
         assert f"Page {i} of {total}" in text
-        assert "test-everything" in text and "Version 2.1" in text and "Review due 15 January 2027" in text
+        assert "test-everything" in text and "Version 2.1" in text and "Review due 15 January 2036" in text
         assert "Example Hair & Skin Clinic" in text
 
 
