@@ -603,65 +603,78 @@ class LaidOutLine:
         return [(g.gid, g.x) for g in self.glyphs]
 
 
-def _break_lines(prep: _Prepared, start: int, width: float) -> list[tuple[int, int]]:
-    """Greedy line breaking in logical order from ``start``; returns (start, end) ranges.
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc")
 
-    Ranges exclude the spaces at which they break. A word wider than ``width`` is cut at the
-    last character boundary that fits (never inside a cluster of combining marks).
+
+def _break_lines(prep: _Prepared, start: int, width: float, end: int | None = None) -> list[LaidOutLine]:
+    """Greedy line breaking in logical order from ``start``, returning shaped lines.
+
+    Candidate breaks are the spaces, measured with the advances of the whole paragraph's
+    shaping; every chosen line is then shaped for real and, if it came out wider than
+    ``width`` (kerning or contextual forms at its edges), it gives back words until it fits.
+    A word wider than a line is cut at the last character that fits, never between a letter
+    and its combining marks; the cut halves are shaped separately, which is the safe choice.
     """
     text, adv = prep.text, prep.advances
-    n = len(text)
-    lines: list[tuple[int, int]] = []
+    n = len(text) if end is None else end
+    eps = 1e-6
+    lines: list[LaidOutLine] = []
     i = start
     while i < n:
         while i < n and text[i] == " ":
             i += 1
         if i >= n:
             break
-        line_start = i
-        line_end = i  # end of the last complete word that fits
+        if text[i] == _LINE_SEPARATOR:  # a hard break right after another: an empty line
+            lines.append(_shape_line(prep, i, i))
+            i += 1
+            continue
+        ends: list[int] = []
         x = 0.0
         j = i
-        forced = False
-        while j < n:
-            if text[j] == _LINE_SEPARATOR:
-                if line_end < j:
-                    line_end = j
-                forced = True
-                break
-            # next word [j, k)
+        while j < n and text[j] != _LINE_SEPARATOR:
             k = j
             while k < n and text[k] not in (" ", _LINE_SEPARATOR):
                 k += 1
             word_w = sum(adv[j:k])
-            if x + word_w <= width + 1e-6 or line_end == line_start:
-                if x + word_w > width + 1e-6:
-                    # first word of the line and too wide: cut it
-                    cut = j
-                    acc = x
-                    while cut < k and acc + adv[cut] <= width + 1e-6:
-                        acc += adv[cut]
-                        cut += 1
-                    cut = max(cut, j + 1)
-                    while cut < k and unicodedata.category(text[cut]) in ("Mn", "Me", "Mc"):
-                        cut += 1
-                    line_end = cut
-                    j = cut
-                    break
-                x += word_w
-                line_end = k
-                j = k
-                # spaces after the word
-                while j < n and text[j] == " ":
-                    x += adv[j]
-                    j += 1
-            else:
+            if x + word_w > width + eps:
                 break
-        lines.append((line_start, line_end))
-        i = line_end
-        if forced and i < n and text[i] == _LINE_SEPARATOR:
+            ends.append(k)
+            x += word_w
+            j = k
+            while j < n and text[j] == " ":
+                x += adv[j]
+                j += 1
+        line: LaidOutLine | None = None
+        while ends:
+            candidate = _shape_line(prep, i, ends[-1])
+            if candidate.width <= width + eps:
+                line = candidate
+                break
+            ends.pop()
+        if line is None:  # the first word alone is too wide: cut it
+            k = i
+            while k < n and text[k] not in (" ", _LINE_SEPARATOR):
+                k += 1
+            cut, acc = i, 0.0
+            while cut < k and acc + adv[cut] <= width + eps:
+                acc += adv[cut]
+                cut += 1
+            cut = max(cut, i + 1)
+            while cut < k and _is_mark(text[cut]):
+                cut += 1
+            line = _shape_line(prep, i, cut)
+            while line.width > width + eps and cut > i + 1:
+                cut -= 1
+                while cut > i + 1 and _is_mark(text[cut]):
+                    cut -= 1
+                line = _shape_line(prep, i, cut)
+        lines.append(line)
+        i = line.end
+        while i < n and text[i] == " ":
             i += 1
-        elif i < n and text[i] == _LINE_SEPARATOR:
+        if i < n and text[i] == _LINE_SEPARATOR:
             i += 1
     return lines
 
@@ -886,12 +899,25 @@ class RTLParagraph(Flowable):
     each line and draws glyph ids; ``split`` cuts between lines so long text flows over pages.
     """
 
-    def __init__(self, runs: list[Run], style: RTLStyle, *, _prepared: _Prepared | None = None, _start: int = 0, _first: bool = True, _last: bool = True) -> None:
+    def __init__(
+        self,
+        runs: list[Run],
+        style: RTLStyle,
+        *,
+        _prepared: _Prepared | None = None,
+        _start: int = 0,
+        _end: int | None = None,
+        _first: bool = True,
+        _last: bool = True,
+    ) -> None:
         super().__init__()
         self.runs = list(runs)
         self.style = style
+        # split() pieces share the parent's prepared text and levels and own [_start, _end):
+        # bidi levels belong to the whole paragraph, not to the piece
         self._prep = _prepared
         self._start = _start
+        self._end = _end
         self._first = _first
         self._last = _last
         self._lines: list[LaidOutLine] = []
@@ -918,8 +944,7 @@ class RTLParagraph(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self._wrapped_width != availWidth:
             prep = self.prepared
-            ranges = _break_lines(prep, self._start, availWidth)
-            self._lines = [_shape_line(prep, a, b) for a, b in ranges]
+            self._lines = _break_lines(prep, self._start, availWidth, self._end)
             self._ascent, self._descent = _line_metrics(self._lines, self.style, _font_info(self.style.font_name))
             self._wrapped_width = availWidth
         self.width = availWidth
@@ -935,9 +960,9 @@ class RTLParagraph(Flowable):
         if fit <= 0 or fit >= len(self._lines):
             return []
         cut = self._lines[fit].start
-        first = RTLParagraph(self.runs, self.style, _prepared=self.prepared, _start=self._start, _first=self._first, _last=False)
-        first._end = cut  # type: ignore[attr-defined]
-        rest = RTLParagraph(self.runs, self.style, _prepared=self.prepared, _start=cut, _first=False, _last=self._last)
+        prep = self.prepared
+        first = RTLParagraph(self.runs, self.style, _prepared=prep, _start=self._start, _end=cut, _first=self._first, _last=False)
+        rest = RTLParagraph(self.runs, self.style, _prepared=prep, _start=cut, _end=self._end, _first=False, _last=self._last)
         first._lines = self._lines[:fit]
         first._ascent, first._descent = self._ascent, self._descent
         first._wrapped_width = availWidth
