@@ -39,8 +39,9 @@ import os
 import re
 import unicodedata
 import weakref
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import uharfbuzz as hb
 from bidi.bidi import get_display_inner  # the Rust binding; get_display() hides the levels
@@ -52,14 +53,14 @@ from reportlab.platypus.flowables import Flowable
 from clinicpack.runs import Run
 
 __all__ = [
-    "RTLStyle",
-    "RTLParagraph",
     "DrawnGlyph",
     "LaidOutLine",
-    "register_urdu_fonts",
+    "RTLParagraph",
+    "RTLStyle",
     "draw_rtl_string",
-    "rtl_string_width",
     "layout_for_test",
+    "register_urdu_fonts",
+    "rtl_string_width",
     "shape_line_for_test",
     "visual_order",
 ]
@@ -207,7 +208,7 @@ def _font_info(name: str) -> _FontInfo:
 _PUA_FIRST, _PUA_LAST = 0xF0000, 0x10FFFD
 _pua_next = _PUA_FIRST
 _PUA_TEXT: dict[int, str] = {}
-_GLYPH_CODES: "weakref.WeakKeyDictionary[Any, dict[tuple[int, str], int]]" = weakref.WeakKeyDictionary()
+_GLYPH_CODES: weakref.WeakKeyDictionary[Any, dict[tuple[int, str], int]] = weakref.WeakKeyDictionary()
 
 
 def _glyph_code(info: _FontInfo, gid: int, text: str) -> str:
@@ -282,6 +283,9 @@ if not getattr(ttfonts.makeToUnicodeCMap, "_clinicpack_rtl", False):
 # --------------------------------------------------------------------------------------------
 
 
+_LINK_BLUE = colors.HexColor("#1a4f9c")
+
+
 @dataclass(frozen=True)
 class RTLStyle:
     """Paragraph style for right-to-left text.
@@ -297,7 +301,7 @@ class RTLStyle:
     font_size: float = 12.0
     leading: float | None = None
     text_color: Any = colors.black
-    link_color: Any = colors.HexColor("#1a4f9c")
+    link_color: Any = _LINK_BLUE
     alignment: str = "right"  # "right" | "left" | "center"
     base_direction: str = "rtl"  # "rtl" | "auto" (first strong character decides)
     space_before: float = 0.0
@@ -322,9 +326,9 @@ class RTLStyle:
 # Bidi
 # --------------------------------------------------------------------------------------------
 
-_LEVELS_RE = re.compile(r"levels:\s*\[(.*?)\]", re.S)
+_LEVELS_RE = re.compile(r"levels:\s*\[(.*?)\]", re.DOTALL)
 _LEVEL_RE = re.compile(r"Level\(\s*(\d+)")
-_PARA_LEVEL_RE = re.compile(r"ParagraphInfo\s*\{.*?level:\s*Level\(\s*(\d+)", re.S)
+_PARA_LEVEL_RE = re.compile(r"ParagraphInfo\s*\{.*?level:\s*Level\(\s*(\d+)", re.DOTALL)
 
 
 def resolve_levels(text: str, base_direction: str = "rtl") -> tuple[int, list[int]]:
@@ -682,7 +686,7 @@ def _break_lines(prep: _Prepared, start: int, width: float, end: int | None = No
 class _Placed:
     """Mutable glyph record while a level run is being positioned (points, run-relative)."""
 
-    __slots__ = ("info", "gid", "x", "y", "advance", "cluster", "text", "piece")
+    __slots__ = ("advance", "cluster", "gid", "info", "piece", "text", "x", "y")
 
     def __init__(self, info: _FontInfo, gid: int, x: float, y: float, advance: float, cluster: int, text: str, piece: int) -> None:
         self.info, self.gid, self.x, self.y, self.advance = info, gid, x, y, advance
