@@ -849,7 +849,9 @@ def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float
     if not glyphs:
         return
     doc = canvas._doc
-    ops: list[str] = ["BT"]
+    # text-state parameters survive BT/ET inside the graphics state: reset the ones that would
+    # distort glyphs placed by absolute Tm (spacing, scaling, rise, render mode)
+    ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
     cur_font: tuple[str, int] | None = None
     cur_colour: Any = None
     for g in glyphs:
