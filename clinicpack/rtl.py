@@ -467,12 +467,6 @@ def shape_piece(
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CharStyle:
-    run: Run
-    font: str
-
-
 class _Prepared:
     """Everything about a paragraph that does not depend on the line width."""
 
