@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: pack test check clean
+.PHONY: pack test check clean layouts-readme
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# regenerate the key tables in layouts/README.md from the schema in clinicpack/layout.py
+layouts-readme: $(STAMP)
+	$(BIN)/python -m clinicpack.layout --update-readme layouts/README.md
 
 clean:
 	rm -rf output/*.pdf $(VENV)

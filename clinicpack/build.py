@@ -6,6 +6,7 @@ memory first: if any leaflet fails, no file is written at all.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,8 @@ from .errors import BuildError, BuildErrors, display_path
 from .labels import load_labels
 from .layout import Layout, load_layout
 from .leaflet import Leaflet, load_leaflet
+from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
 from .project import Project
-from .render import RenderOptions, prepare, render_leaflet
 from .writer import OutputFolder
 
 
@@ -27,6 +28,9 @@ class BuildRequest:
     layout: str = "default"
     out: Path | None = None
     check_only: bool = False
+    print_ready: bool = False  # bleed, crop marks, TrimBox/BleedBox (also the layout key print.ready)
+    preview: bool = False  # PNG of each page and a contact sheet beside each PDF
+    force: bool = False  # render everything, even outputs whose inputs did not change
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,25 @@ class Built:
     leaflet: Leaflet
     path: Path | None
     written: bool
+    rendered: bool = True  # False when the manifest showed nothing had changed
+
+
+def resolve_layout(request: BuildRequest, brand: Brand) -> Layout:
+    layout = load_layout(request.layout, request.project.layouts, brand)
+    if request.print_ready and not layout.print.ready:
+        layout = dataclasses.replace(layout, print=dataclasses.replace(layout.print, ready=True))
+    return layout
+
+
+def output_name(leaflet: Leaflet, layout: Layout) -> str:
+    """``<id>.pdf`` for the default layout; other layouts and print-ready files get their own
+    name (``<id>.large-print.pdf``, ``<id>.a5-booklet.print.pdf``) so they never overwrite each other."""
+    parts = [leaflet.id]
+    if layout.name != "default":
+        parts.append(layout.name)
+    if layout.print.ready:
+        parts.append("print")
+    return ".".join(parts) + ".pdf"
 
 
 def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]:
@@ -102,38 +125,87 @@ def load_all(project: Project, files: list[Path]) -> list[Leaflet]:
 def build(request: BuildRequest, report: Callable[[str], None] = lambda s: None) -> list[Built]:
     project = request.project
     brand = load_brand(project.brand_file)
-    layout = load_layout(request.layout, project.layouts, brand)
+    layout = resolve_layout(request, brand)
     leaflets = load_all(project, find_leaflet_files(project, request.targets))
+    if request.check_only:
+        from .render import prepare
 
-    rendered: list[tuple[Leaflet, bytes | None]] = []
-    errors: list[BuildError] = []
-    for leaflet in leaflets:
-        try:
-            if request.check_only:
+        errors: list[BuildError] = []
+        for leaflet in leaflets:
+            try:
                 prepare(leaflet, brand, layout)
-                rendered.append((leaflet, None))
-            else:
-                rendered.append((leaflet, render_one(project, brand, layout, leaflet)))
+            except BuildError as exc:
+                errors.append(exc)
+        if errors:
+            raise BuildErrors(errors)
+        return [Built(leaflet, None, False, False) for leaflet in leaflets]
+
+    out = OutputFolder(request.out or project.output)
+    manifest = Manifest(out)
+    options = {"preview": False}  # the PDF does not depend on --preview; the layout covers the rest
+    plans = []
+    for leaflet in leaflets:
+        name = output_name(leaflet, layout)
+        try:
+            inputs = fingerprint(leaflet_inputs(project, brand, layout, leaflet), {**options, "print_ready": layout.print.ready})
+        except BuildError:
+            inputs = ""  # an input is missing: render, and let the renderer report it precisely
+        skip = not request.force and bool(inputs) and manifest.fresh(name, inputs)
+        plans.append((leaflet, name, inputs, skip))
+
+    rendered: list[tuple[Leaflet, str, str, bytes | None]] = []
+    errors = []
+    for leaflet, name, inputs, skip in plans:
+        try:
+            rendered.append((leaflet, name, inputs, None if skip else render_one(project, brand, layout, leaflet)))
         except BuildError as exc:
             errors.append(exc)
     if errors:
         raise BuildErrors(errors)
-    if request.check_only:
-        return [Built(leaflet, None, False) for leaflet, _ in rendered]
 
-    out = OutputFolder(request.out or project.output)
     results = []
-    for leaflet, data in rendered:
-        assert data is not None
-        name = f"{leaflet.id}.pdf"
-        unchanged = out.unchanged(name, data)
-        path = out.path_for(name) if unchanged else out.write(name, data)
-        results.append(Built(leaflet, path, not unchanged))
-        report(f"{'unchanged' if unchanged else 'wrote'} {display_path(path)}")
+    for leaflet, name, inputs, data in rendered:
+        if data is None:
+            path = out.path_for(name)
+            results.append(Built(leaflet, path, False, False))
+            report(f"up to date {display_path(path)}")
+        else:
+            unchanged = out.unchanged(name, data)
+            path = out.path_for(name) if unchanged else out.write(name, data)
+            manifest.record(name, inputs, data)
+            results.append(Built(leaflet, path, not unchanged))
+            report(f"{'unchanged' if unchanged else 'wrote'} {display_path(path)}")
+        if request.preview:
+            _preview(out, manifest, name, data, request.force, report)
+    manifest.save()
     return results
 
 
+def _preview(out: OutputFolder, manifest: Manifest, name: str, data: bytes | None, force: bool, report: Callable[[str], None]) -> None:
+    """Previews follow the PDF: re-rendered only when the PDF's bytes changed or a PNG is missing."""
+    from .preview import preview_names, write_previews
+
+    pdf = data if data is not None else out.path_for(name).read_bytes()
+    digest = bytes_digest(pdf)
+    key = f"{name}#preview"
+    entry = manifest.entries.get(key, {})
+    pages, contact = preview_names(name, int(entry.get("pages", 0)))
+    if not force and entry.get("pdf") == digest and all(out.path_for(n).exists() for n in [*pages, contact]) and pages:
+        return
+    written = write_previews(out, name, pdf)
+    manifest.entries[key] = {"pdf": digest, "pages": len(written) - 1}
+    report(f"previewed {display_path(written[-1])} ({len(written) - 1} page(s))")
+
+
 def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet) -> bytes:
+    # imported here, not at the top: an up-to-date build never loads ReportLab (a third of its time)
+    from .render import RenderOptions, marks_pdf, render_leaflet
+
     labels = load_labels(project.labels, leaflet.language)
     options = RenderOptions(assets_dir=project.assets, booking_url=brand.booking_url(leaflet.translation_of or leaflet.id))
-    return render_leaflet(leaflet, brand, layout, labels, options)
+    pdf = render_leaflet(leaflet, brand, layout, labels, options)
+    if layout.print.imposition == "booklet":
+        from .impose import booklet
+
+        pdf = booklet(pdf, layout, marks_pdf)
+    return pdf

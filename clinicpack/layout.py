@@ -41,7 +41,7 @@ class Page:
 @dataclass(frozen=True)
 class Text:
     font: str = opt("font", "body", "Body font: a font name from the brand file.")
-    size: float = opt("size", "13pt", "Body text size (clear print: 12pt or more).", min=8, max=40)
+    size: float = opt("size", "13pt", "Body text size (clear print: 12pt or more; large print 16pt or more).", min=8, max=40, text=True)
     leading: float = opt("number", 1.45, "Line height as a multiple of the text size.", min=1.0, max=3.0)
     colour: str = opt("colour", "text", "Body text colour.")
     link_colour: str = opt("colour", "primary", "Colour of links.")
@@ -49,16 +49,17 @@ class Text:
     space_after: float = opt("size", "7pt", "Space after each paragraph.", min=0)
     min_column_chars: int = opt("integer", 35, "Narrowest allowed text column, in average characters per line.", min=10)
     large_print: bool = opt("boolean", False, "This layout is a large-print edition: the quality check then asks for body text of 16pt or more (RNIB).")
+    min_size: float = opt("size", "8pt", "Smallest text allowed anywhere (footer, tables, header): every text size in this layout is checked against it. `large-print` sets 16pt.", min=4, max=40)
 
 
 @dataclass(frozen=True)
 class Headings:
     font: str = opt("font", "headings", "Heading font: a font name from the brand file.")
     colour: str = opt("colour", "primary", "Heading colour.")
-    h1_size: float = opt("size", "22pt", "Size of level 1 headings inside a leaflet.", min=8, max=72)
-    h2_size: float = opt("size", "18pt", "Size of section headings (##).", min=8, max=72)
-    h3_size: float = opt("size", "15pt", "Size of ### headings.", min=8, max=72)
-    h4_size: float = opt("size", "13pt", "Size of #### headings and below.", min=8, max=72)
+    h1_size: float = opt("size", "22pt", "Size of level 1 headings inside a leaflet.", min=8, max=72, text=True)
+    h2_size: float = opt("size", "18pt", "Size of section headings (##).", min=8, max=72, text=True)
+    h3_size: float = opt("size", "15pt", "Size of ### headings.", min=8, max=72, text=True)
+    h4_size: float = opt("size", "13pt", "Size of #### headings and below.", min=8, max=72, text=True)
     space_before: float = opt("size", "14pt", "Space above a section heading.", min=0)
     space_after: float = opt("size", "5pt", "Space below a heading.", min=0)
     rule: bool = opt("boolean", True, "Draw a thin rule under section headings.")
@@ -67,18 +68,23 @@ class Headings:
 
 @dataclass(frozen=True)
 class Title:
-    size: float = opt("size", "26pt", "Leaflet title size on the first page.", min=12, max=96)
+    size: float = opt("size", "26pt", "Leaflet title size on the first page.", min=12, max=96, text=True)
     colour: str = opt("colour", "on_primary", "Title text colour.")
     band_colour: str = opt("colour", "primary", "Colour of the band behind the title.")
     band_padding: float = opt("size", "7mm", "Space inside the title band.", min=0)
-    summary_size: float = opt("size", "14pt", "Size of the summary line under the title.", min=8, max=40)
+    band_width: str = opt(
+        "choice", "frame",
+        "`frame` (the band sits within the margins) or `page` (edge to edge; in print-ready PDFs it runs into the bleed).",
+        choices=("frame", "page"),
+    )
+    summary_size: float = opt("size", "14pt", "Size of the summary line under the title.", min=8, max=40, text=True)
 
 
 @dataclass(frozen=True)
 class Header:
     height: float = opt("size", "16mm", "Height of the header area.", min=0)
     logo_height: float = opt("size", "11mm", "Height of the logo.", min=0)
-    clinic_name_size: float = opt("size", "12pt", "Size of the clinic name.", min=6, max=40)
+    clinic_name_size: float = opt("size", "12pt", "Size of the clinic name.", min=6, max=40, text=True)
     colour: str = opt("colour", "primary", "Colour of the clinic name.")
     rule_colour: str = opt("colour", "accent", "Colour of the line under the header.")
 
@@ -86,7 +92,7 @@ class Header:
 @dataclass(frozen=True)
 class Footer:
     height: float = opt("size", "12mm", "Height of the footer area.", min=0)
-    size: float = opt("size", "10pt", "Footer text size.", min=6, max=24)
+    size: float = opt("size", "10pt", "Footer text size (also the leaflet title in the header of later pages).", min=6, max=24, text=True)
     colour: str = opt("colour", "muted", "Footer text colour.")
 
 
@@ -95,7 +101,7 @@ class Qr:
     size: float = opt("size", "30mm", "Width of the QR code itself, without its quiet zone (20mm or more).", min=20 * MM - 0.01, max=120 * MM)
     placement: str = opt("choice", "start", "`start` (after the title) or `end` (after the last section).", choices=("start", "end"))
     panel_colour: str = opt("colour", "panel", "Background of the booking panel (the code keeps a white quiet zone).")
-    text_size: float = opt("size", "13pt", "Size of the text beside the code.", min=8, max=40)
+    text_size: float = opt("size", "13pt", "Size of the text beside the code.", min=8, max=40, text=True)
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,23 @@ class Lists:
     indent: float = opt("size", "7mm", "Indent per list level.", min=2)
 
 
+@dataclass(frozen=True)
+class Print:
+    ready: bool = opt("boolean", False, "Make a print-ready PDF for a print shop: bleed, crop marks, TrimBox and BleedBox (the same as `--print-ready`).")
+    bleed: float = opt("size", "3mm", "How far page backgrounds and edge-to-edge bands reach past the trimmed edge (print shops ask for 3mm).", min=0, max=20 * MM)
+    crop_marks: bool = opt("boolean", True, "Draw crop marks outside the trimmed page (print-ready only).")
+    imposition: str = opt(
+        "choice", "none",
+        "`none` (one page per sheet) or `booklet`: pages are placed two to a sheet in saddle-stitch order, "
+        "with blank pages added to make a multiple of four; print double-sided (flip on the short edge), fold, staple.",
+        choices=("none", "booklet"),
+    )
+    sheet: Any = opt("pagesize", "A4", "Sheet a booklet is printed on, used landscape: two pages must fit side by side.")
+
+
 SECTIONS: dict[str, type] = {
     "page": Page, "text": Text, "headings": Headings, "title": Title, "header": Header,
-    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists,
+    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists, "print": Print,
 }
 
 
@@ -138,7 +158,15 @@ class Layout:
     callout: Callout
     table: Table
     lists: Lists
+    print: Print
     raw: dict  # the resolved values as written, for --print-layout
+    origin: dict = field(default_factory=dict)  # section -> key -> "file:line" where the value was set
+
+    @property
+    def sheet_size(self) -> tuple[float, float]:
+        """The booklet sheet, landscape."""
+        w, h = self.print.sheet
+        return (max(w, h), min(w, h))
 
     @property
     def page_size(self) -> tuple[float, float]:
@@ -173,15 +201,17 @@ def load_layout(name_or_path: str, layouts_dir: Path, brand: Brand) -> Layout:
                 merged.setdefault(section, {})[key] = (value, doc)
     built: dict[str, Any] = {}
     raw: dict[str, dict[str, Any]] = {}
+    origin: dict[str, dict[str, str]] = {}
     for section, cls in SECTIONS.items():
         kwargs = {}
-        raw[section] = {}
+        raw[section], origin[section] = {}, {}
         for f in fields(cls):
             value, doc = merged.get(section, {}).get(f.name, (f.default, None))
             kwargs[f.name] = _convert(f, value, doc, (section, f.name), brand)
-            raw[section][f.name] = value
+            raw[section][f.name] = doc.raw.get((section, f.name), value) if doc is not None else value
+            origin[section][f.name] = f"{doc.path.name}:{doc.line(section, f.name)}" if doc is not None else "default"
         built[section] = cls(**kwargs)
-    layout = Layout(name=path.stem, files=tuple(d.path for d in chain), raw=raw, **built)
+    layout = Layout(name=path.stem, files=tuple(d.path for d in chain), raw=raw, origin=origin, **built)
     _check_whole(layout, merged)
     return layout
 
@@ -231,12 +261,16 @@ def _convert(f: dataclasses.Field, value: Any, doc: YamlDoc | None, keys: tuple[
             return BuildError(f'layout default for "{key}" is invalid: {message}')
         return doc.error(keys, f'"{key}": {message}')
 
+    if value is None or isinstance(value, (dict, list)):
+        hint = ' (a colour in #rrggbb form must be quoted, e.g. "#17476b": in YAML an unquoted # starts a comment)' if kind == "colour" else ""
+        raise fail(f"needs a single value{hint}")
     text = doc.raw.get(keys, str(value)) if doc is not None else str(value)
     if kind == "size":
         size = parse_size(text)
         if size is None:
             raise fail(f'"{text}" is not a size; write a number with a unit, e.g. 12pt, 18mm, 1.5cm, 0.5in')
-        _limits(meta, size, fail, lambda v: f"{v:g}pt")
+        unit = re.sub(r"[^a-z]", "", text)
+        _limits(meta, size, fail, lambda v: f"{v / UNITS[unit]:.4g}{unit}")
         return size
     if kind == "number" or kind == "integer":
         try:
@@ -307,27 +341,64 @@ def _check_whole(layout: Layout, merged: dict) -> None:
             "reduce the top/bottom margins or the header/footer heights",
             file, line,
         )
+    for section, cls in SECTIONS.items():
+        for f in fields(cls):
+            size = getattr(getattr(layout, section), f.name)
+            if f.metadata.get("text") and size < layout.text.min_size - 0.001:
+                set_here = f.name in merged.get(section, {})
+                file, line = where(section, f.name) if set_here else where("text", "min_size")
+                raise BuildError(
+                    f"{section}.{f.name} is {size:.3g}pt, smaller than text.min_size {layout.text.min_size:.3g}pt "
+                    f"(this layout allows no smaller text); set {section}.{f.name} to {layout.text.min_size:.3g}pt or more",
+                    file, line,
+                )
+    h = layout.header
+    if h.height > 0 and h.height < max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM:
+        file, line = where("header", "height")
+        raise BuildError(
+            f"header.height {h.height / MM:.0f}mm is too low for the logo and clinic name; "
+            f"make it at least {(max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM) / MM:.0f}mm",
+            file, line,
+        )
+    if layout.print.imposition == "booklet":
+        sw, sh = layout.sheet_size
+        if 2 * width > sw + MM or height > sh + MM:
+            file, line = where("print", "sheet")
+            raise BuildError(
+                f"two {width / MM:.0f}x{height / MM:.0f}mm pages do not fit side by side on a "
+                f"{sw / MM:.0f}x{sh / MM:.0f}mm sheet; use a larger print.sheet or a smaller page.size (A5 on A4)",
+                file, line,
+            )
     if layout.qr.size + 8 * layout.qr.size / 25 > layout.frame_width / 2:
         file, line = where("qr", "size")
         raise BuildError(f"qr.size {layout.qr.size / MM:.0f}mm leaves no room for the link beside it; make it smaller", file, line)
 
 
 def describe(layout: Layout) -> str:
-    """The fully resolved layout, as YAML a designer can read or copy."""
-    out = [f"# layout {layout.name} (from {', '.join(str(p) for p in layout.files)})"]
+    """The fully resolved layout, as YAML a designer can read or copy, with where each value came from."""
+    out = [f"# layout {layout.name}, resolved from: {' <- '.join(p.name for p in layout.files)}",
+           "# each value is followed by where it was set (file:line, or the built-in default)"]
     for section, cls in SECTIONS.items():
         out.append(f"{section}:")
         obj = getattr(layout, section)
         for f in fields(cls):
             raw = layout.raw[section][f.name]
             value = getattr(obj, f.name)
-            shown = raw
-            if f.metadata["kind"] == "size":
-                shown = f"{raw}  # {value:.2f}pt"
-            elif f.metadata["kind"] == "colour" and raw != value:
-                shown = f"{raw}  # {value}"
-            out.append(f"  {f.name}: {shown}")
+            notes = [layout.origin.get(section, {}).get(f.name, "default")]
+            kind = f.metadata["kind"]
+            if kind == "size" and not str(raw).strip().endswith("pt"):
+                notes.append(f"= {value:.2f}pt")
+            elif kind == "colour" and str(raw) != value:
+                notes.append(f"= {value}")
+            elif kind == "boolean":
+                raw = "true" if value else "false"
+            shown = f'"{raw}"' if kind == "colour" and str(raw).startswith("#") else raw
+            out.append(f"  {f.name}: {shown}  # {', '.join(notes)}")
     return "\n".join(out) + "\n"
+
+
+def _default_text(f: dataclasses.Field) -> str:
+    return ("true" if f.default else "false") if isinstance(f.default, bool) else str(f.default)
 
 
 def reference_markdown() -> str:
@@ -336,6 +407,42 @@ def reference_markdown() -> str:
     for section, cls in SECTIONS.items():
         out.append(f"### `{section}`\n\n| key | default | meaning |\n|---|---|---|")
         for f in fields(cls):
-            out.append(f"| `{f.name}` | `{f.default}` | {f.metadata['doc']} |")
+            out.append(f"| `{f.name}` | `{_default_text(f)}` | {f.metadata['doc']} |")
         out.append("")
     return "\n".join(out)
+
+
+README_BEGIN = "<!-- BEGIN KEYS: generated by `make layouts-readme` from clinicpack/layout.py; do not edit by hand -->"
+README_END = "<!-- END KEYS -->"
+
+
+def refreshed_readme(text: str) -> str:
+    """``text`` (layouts/README.md) with the key reference between the markers regenerated."""
+    if README_BEGIN not in text or README_END not in text:
+        raise BuildError(f"layouts/README.md has lost its markers; put back the lines {README_BEGIN} and {README_END}")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_BEGIN}\n\n{reference_markdown()}\n{README_END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m clinicpack.layout --update-readme layouts/README.md`` refreshes the key tables."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m clinicpack.layout", description="Layout schema tools.")
+    p.add_argument("--update-readme", type=Path, metavar="README", help="regenerate the key tables in this README")
+    p.add_argument("--reference", action="store_true", help="print the key tables as Markdown")
+    args = p.parse_args(argv)
+    if args.update_readme:
+        old = args.update_readme.read_text(encoding="utf-8")
+        new = refreshed_readme(old)
+        if new != old:
+            args.update_readme.write_text(new, encoding="utf-8")
+        print(f"{args.update_readme}: {'updated' if new != old else 'already up to date'}")
+    if args.reference or not args.update_readme:
+        print(reference_markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -48,3 +48,7 @@ class OutputFolder:
             return target.stat().st_size == len(data) and target.read_bytes() == data
         except OSError:
             return False
+
+    def remove(self, name: str) -> None:
+        """Delete an output we made earlier (e.g. a preview page the leaflet no longer has)."""
+        self.path_for(name).unlink(missing_ok=True)

@@ -70,6 +70,33 @@ class Outlined(Flowable):
         self.inner.drawOn(self.canv, 0, 0)
 
 
+class EdgeToEdge(Flowable):
+    """A flowable whose background colour runs past the text column to the page edges, and
+    into the bleed of a print-ready page. The content stays where it was; only the colour
+    reaches further."""
+
+    def __init__(self, inner: Flowable, colour: str, reach_left: float, reach_right: float):
+        super().__init__()
+        self.inner, self.colour = inner, colour
+        self.reach_left, self.reach_right = reach_left, reach_right
+        self.outline = getattr(inner, "outline", None)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(aw, ah)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []  # a title band is never split across pages
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setFillColor(HexColor(self.colour))
+        c.rect(-self.reach_left, 0, self.width + self.reach_left + self.reach_right, self.height, stroke=0, fill=1)
+        c.restoreState()
+        self.inner.drawOn(c, 0, 0)
+
+
 def title_band(ctx: Context, leaflet: Leaflet) -> Flowable:
     t = ctx.layout.title
     rows = [[ctx.paragraph(plain_runs(leaflet.title), ctx.styles.title)]]
@@ -88,6 +115,10 @@ def title_band(ctx: Context, leaflet: Leaflet) -> Flowable:
         ]),
     )
     band.outline = ("title", leaflet.title, 0)  # type: ignore[attr-defined]
+    if t.band_width == "page":
+        layout = ctx.layout
+        bleed = layout.print.bleed if layout.print.ready else 0.0
+        return EdgeToEdge(band, t.band_colour, layout.page.margin_left + bleed, layout.page.margin_right + bleed)
     return band
 
 

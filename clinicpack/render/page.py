@@ -66,6 +66,80 @@ class Logo:
             canv.drawImage(self._image, x, y, self.width, self.height, mask="auto")
 
 
+MM = 72 / 25.4
+MARK_LENGTH = 5 * MM  # crop mark length
+MARK_GAP = 2 * MM  # free paper beyond the marks
+
+
+@dataclass(frozen=True)
+class PrintGeometry:
+    """Where the trimmed page sits on the PDF page.
+
+    A print-ready page is the trimmed page enlarged on every side: first by the bleed (into
+    which backgrounds and edge-to-edge bands run, so no white sliver shows if the guillotine
+    cuts a little off), then by a slug that holds the crop marks. The content is moved, never
+    scaled. ``offset`` is the distance from the PDF page's corner to the trim corner.
+    """
+
+    trim: tuple[float, float]
+    bleed: float = 0.0
+    offset: float = 0.0
+    crop_marks: bool = False
+
+    @staticmethod
+    def of(layout: Layout) -> PrintGeometry:
+        if not layout.print.ready:
+            return PrintGeometry(layout.page_size)
+        bleed = layout.print.bleed
+        marks = layout.print.crop_marks and layout.print.imposition == "none"  # an imposed booklet marks its sheets
+        offset = max(bleed, 3 * MM) + MARK_LENGTH + MARK_GAP if marks else bleed
+        return PrintGeometry(layout.page_size, bleed, offset, marks)
+
+    @property
+    def media(self) -> tuple[float, float]:
+        return (self.trim[0] + 2 * self.offset, self.trim[1] + 2 * self.offset)
+
+    def box(self, grow: float) -> tuple[float, float, float, float]:
+        """The trim box grown by ``grow`` on every side, in PDF page coordinates."""
+        o = self.offset
+        return (o - grow, o - grow, o + self.trim[0] + grow, o + self.trim[1] + grow)
+
+
+def draw_crop_marks(canv: Canvas, width: float, height: float, offset: float, bleed: float, folds: tuple[float, ...] = ()) -> None:
+    """Crop marks at the corners of a ``width`` x ``height`` trim placed ``offset`` from the page corner.
+
+    Marks start outside the bleed, so none is printed on the finished piece. ``folds`` are x
+    positions (from the trim's left edge) of fold lines, marked at the top and bottom.
+    """
+    start = max(bleed, 3 * MM)
+    canv.saveState()
+    canv.setLineWidth(0.25)
+    canv.setStrokeColorRGB(0, 0, 0)
+    x0, y0, x1, y1 = offset, offset, offset + width, offset + height
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            canv.line(x + sx * start, y, x + sx * (start + MARK_LENGTH), y)
+            canv.line(x, y + sy * start, x, y + sy * (start + MARK_LENGTH))
+    canv.setDash(2, 2)
+    for fold in folds:
+        for y, sy in ((y0, -1), (y1, 1)):
+            canv.line(x0 + fold, y + sy * start, x0 + fold, y + sy * (start + MARK_LENGTH))
+    canv.restoreState()
+
+
+def marks_pdf(
+    media: tuple[float, float], origin: tuple[float, float], trim: tuple[float, float], bleed: float, folds: tuple[float, ...] = ()
+) -> bytes:
+    """A one-page PDF holding only crop (and fold) marks, laid over imposed sheets."""
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=media, invariant=1)
+    assert abs(origin[0] - origin[1]) < 0.001, "marks assume the same offset on both axes"
+    draw_crop_marks(canv, trim[0], trim[1], origin[0], bleed, folds)
+    canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
 def text_width(text: str, font: str, size: float) -> float:
     return stringWidth(text, font, size)
 
@@ -107,13 +181,30 @@ class Decorator:
         self.logo = Logo(brand.logo, layout.header.logo_height, info.font)
 
     def background(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        """The page colour, run into the bleed of a print-ready page."""
         colour = self.layout.page.background
         if colour.lower() != "#ffffff":
-            w, h = self.layout.page_size
+            g = PrintGeometry.of(self.layout)
+            x0, y0, x1, y1 = g.box(g.bleed)
             canv.saveState()
             canv.setFillColor(HexColor(colour))
-            canv.rect(0, 0, w, h, stroke=0, fill=1)
+            canv.rect(x0, y0, x1 - x0, y1 - y0, stroke=0, fill=1)
             canv.restoreState()
+
+    def width_of(self, text: str, font: str, size: float) -> float:
+        return stringWidth(text, font, size)
+
+    def footer_lines(self, text: str, room: float, font: str, size: float) -> list[str]:
+        """The footer text on as few lines as fit ``room``, broken at its " · " separators
+        (large print reflows the footer instead of shrinking it)."""
+        parts = text.split("  \u00b7  ")
+        lines: list[str] = []
+        for part in parts:
+            if lines and self.width_of(lines[-1] + "  \u00b7  " + part, font, size) <= room:
+                lines[-1] += "  \u00b7  " + part
+            else:
+                lines.append(part)
+        return lines
 
     def _text(self, canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
         if self.info.draw_text is not None:
@@ -126,6 +217,16 @@ class Decorator:
             canv.drawRightString(x, y, text)
 
     def __call__(self, canv: Canvas, page: int, pages: int) -> None:
+        """Header and footer, drawn on the trimmed page (moved by the print offset, if any)."""
+        g = PrintGeometry.of(self.layout)
+        canv.saveState()
+        canv.translate(g.offset, g.offset)
+        self.decorate(canv, page, pages)
+        canv.restoreState()
+        if g.crop_marks:
+            draw_crop_marks(canv, g.trim[0], g.trim[1], g.offset, g.bleed)
+
+    def decorate(self, canv: Canvas, page: int, pages: int) -> None:
         L, info = self.layout, self.info
         w, h = L.page_size
         left, right = L.page.margin_left, w - L.page.margin_right
@@ -144,7 +245,10 @@ class Decorator:
             canv.setFillColor(HexColor(L.header.colour))
             name_y = base + (self.logo.height - L.header.clinic_name_size) / 2 + 2 if self.logo.width else base
             self._text(canv, x, name_y, self.brand.name, info.bold_font, L.header.clinic_name_size, start_anchor)
-            if page > 1:
+            name_width = self.width_of(self.brand.name, info.bold_font, L.header.clinic_name_size)
+            title_room = (right - left) - abs(x - start) - name_width - 12
+            if page > 1 and self.width_of(info.header_title, info.font, L.footer.size) <= title_room:
+                # the running title only where it fits beside the clinic name (never shrunk)
                 canv.setFillColor(HexColor(L.footer.colour))
                 self._text(canv, end, name_y, info.header_title, info.font, L.footer.size, end_anchor)
             canv.setStrokeColor(HexColor(L.header.rule_colour))
@@ -159,8 +263,11 @@ class Decorator:
             canv.line(left, fy + L.footer.height - 4, right, fy + L.footer.height - 4)
             canv.setFillColor(HexColor(L.footer.colour))
             ty = fy + L.footer.height - 4 - L.footer.size * 1.5
-            self._text(canv, start, ty, info.footer_left, info.font, L.footer.size, start_anchor)
-            self._text(canv, end, ty, info.page_label(page, pages), info.bold_font, L.footer.size, end_anchor)
+            label = info.page_label(page, pages)
+            room = (right - left) - self.width_of(label, info.bold_font, L.footer.size) - 12
+            for n, line in enumerate(self.footer_lines(info.footer_left, room, info.font, L.footer.size)):
+                self._text(canv, start, ty - n * L.footer.size * 1.2, line, info.font, L.footer.size, start_anchor)
+            self._text(canv, end, ty, label, info.bold_font, L.footer.size, end_anchor)
         canv.restoreState()
 
 
@@ -189,9 +296,10 @@ def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInf
     buf = io.BytesIO()
     L = layout
     w, h = L.page_size
+    g = PrintGeometry.of(layout)
     frame = Frame(
-        L.page.margin_left,
-        L.page.margin_bottom + L.footer.height,
+        g.offset + L.page.margin_left,
+        g.offset + L.page.margin_bottom + L.footer.height,
         L.frame_width,
         h - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4,
         leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0, id="body",
@@ -199,7 +307,9 @@ def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInf
     decorate = Decorator(brand, layout, info)
     doc = _Doc(
         buf,
-        pagesize=(w, h),
+        pagesize=g.media,
+        trimBox=g.box(0) if L.print.ready else None,
+        bleedBox=g.box(g.bleed) if L.print.ready else None,
         title=meta.title,
         author=meta.author,
         subject=meta.subject,

@@ -1,0 +1,72 @@
+"""Previews: every page of a built PDF as a PNG, plus one contact sheet of all pages.
+
+The pages are drawn from the finished PDF by PDFium (the engine in Chrome), a real PDF
+rasteriser, so the preview shows what the PDF holds, not what we meant it to hold. Files go
+beside the PDF, atomically: ``<name>.preview/page-01.png``... and ``<name>.contact.png``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw
+
+from .writer import OutputFolder
+
+PAGE_DPI = 110  # sharp enough to judge type on screen, small enough to re-render in a blink
+THUMB_HEIGHT = 360  # contact sheet thumbnails, in pixels
+COLUMNS = 4
+GAP = 24
+
+
+def preview_names(pdf_name: str, pages: int) -> tuple[list[str], str]:
+    stem = pdf_name.removesuffix(".pdf")
+    return [f"{stem}.preview/page-{n:02d}.png" for n in range(1, pages + 1)], f"{stem}.contact.png"
+
+
+def render_pages(pdf: bytes, dpi: int = PAGE_DPI) -> list[Image.Image]:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def contact_sheet(pages: list[Image.Image]) -> Image.Image:
+    """All pages side by side in rows, on a grey ground, so white pages stand out."""
+    thumbs = [p.resize((max(1, round(p.width * THUMB_HEIGHT / p.height)), THUMB_HEIGHT), Image.LANCZOS) for p in pages]
+    cell_w = max(t.width for t in thumbs)
+    cols = min(COLUMNS, len(thumbs))
+    rows = (len(thumbs) + cols - 1) // cols
+    label = 18
+    sheet = Image.new("RGB", (GAP + cols * (cell_w + GAP), GAP + rows * (THUMB_HEIGHT + label + GAP)), (200, 200, 200))
+    draw = ImageDraw.Draw(sheet)
+    for i, thumb in enumerate(thumbs):
+        x = GAP + (i % cols) * (cell_w + GAP) + (cell_w - thumb.width) // 2
+        y = GAP + (i // cols) * (THUMB_HEIGHT + label + GAP)
+        sheet.paste(thumb, (x, y))
+        draw.text((x, y + THUMB_HEIGHT + 3), str(i + 1), fill=(40, 40, 40))
+    return sheet
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
+
+
+def write_previews(folder: OutputFolder, pdf_name: str, pdf: bytes) -> list[Path]:
+    """Write the page PNGs and the contact sheet; remove page PNGs left from a longer version."""
+    pages = render_pages(pdf)
+    names, contact = preview_names(pdf_name, len(pages))
+    written = [folder.write(name, png_bytes(page)) for name, page in zip(names, pages)]
+    written.append(folder.write(contact, png_bytes(contact_sheet(pages))))
+    keep = {Path(n).name for n in names}
+    page_dir = folder.path_for(names[0]).parent if names else None
+    if page_dir is not None:
+        for stale in sorted(page_dir.glob("page-*.png")):
+            if stale.name not in keep:
+                folder.remove(stale.relative_to(folder.root).as_posix())
+    return written
