@@ -52,7 +52,7 @@ def test_random_markdown_builds_or_fails_cleanly(body: str, where: str) -> None:
         assert code in (0, 1)
         event(f"exit {code}: {messages[0].split('error: ')[-1][:40] if messages else ''}")
         if code == 0:
-            assert files_under(root / "output") == ["good-leaflet.pdf"]
+            assert files_under(root / "output") == [".clinicpack-manifest.json", "good-leaflet.pdf"]  # the PDF and the incremental-build manifest
             assert (root / "output/good-leaflet.pdf").read_bytes().startswith(b"%PDF-")
         else:
             assert files_under(root / "output") == []

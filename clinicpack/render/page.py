@@ -295,7 +295,7 @@ def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInf
     """Lay out ``story`` on branded pages and return the PDF bytes (identical for identical inputs)."""
     buf = io.BytesIO()
     L = layout
-    w, h = L.page_size
+    h = L.page_size[1]
     g = PrintGeometry.of(layout)
     frame = Frame(
         g.offset + L.page.margin_left,
