@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from clinicpack.rtl import RTLParagraph, RTLStyle, draw_rtl_string, register_urdu_fonts
+from clinicpack.render.rtl import RTLParagraph, RTLStyle, draw_rtl_string, register_urdu_fonts
 from clinicpack.runs import Run
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "output")

@@ -22,8 +22,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
-from clinicpack import rtl
-from clinicpack.rtl import (
+from clinicpack.render import rtl
+from clinicpack.render.rtl import (
     RTLParagraph,
     RTLStyle,
     draw_rtl_string,

@@ -11,7 +11,6 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from ..brand import Brand
-from ..errors import BuildError
 from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet
@@ -20,6 +19,7 @@ from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
 from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
+from .rtl_flow import RTLFonts, draw_text_hook, paragraph_factory
 from .styles import make_styles
 
 
@@ -45,11 +45,14 @@ def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
     else:
         chains = ((body.regular,), (body.bold,), (body.italic,), (headings.bold,))
     fonts.check_leaflet_glyphs(leaflet, chains, label)
+    ctx = Context(leaflet=leaflet, layout=layout, styles=make_styles(layout, body, headings, rtl), assets_dir=Path(), rtl=rtl)
     if rtl:
-        raise BuildError(
-            f'right-to-left text (language "{leaflet.language}") is not supported by this build yet', leaflet.path, 1
-        )
-    return Context(leaflet=leaflet, layout=layout, styles=make_styles(layout, body, headings, rtl), assets_dir=Path(), rtl=rtl)
+        # every ctx.paragraph() becomes an RTLParagraph; Latin letters fall back to the
+        # layout's body font, the same chain the glyph check above verified
+        rtl_fonts = RTLFonts(script=body, latin=fonts.faces(brand, layout.text.font), language=leaflet.language.split("-")[0])
+        ctx.paragraph_factory = paragraph_factory(rtl_fonts, layout.text.link_colour)
+        ctx.extra["rtl_fonts"] = rtl_fonts
+    return ctx
 
 
 def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, with_title: bool = True) -> list[Flowable]:
@@ -86,6 +89,7 @@ def page_info(ctx: Context, brand: Brand, labels: Labels) -> PageInfo:
         font=ctx.styles.body.fontName,
         bold_font=ctx.styles.table_header.fontName,
         rtl=ctx.rtl,
+        draw_text=draw_text_hook(ctx.extra["rtl_fonts"]) if ctx.rtl else None,
     )
 
 

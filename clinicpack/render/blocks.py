@@ -12,7 +12,7 @@ from ..labels import Labels
 from ..leaflet import Leaflet, Section
 from ..qr import QUIET_ZONE, QrMatrix
 from ..runs import Run
-from .elements import Context, inline_runs, plain_runs, table_style
+from .elements import Context, inline_runs, plain_runs, rtl_list, table_style
 
 
 class QrCode(Flowable):
@@ -167,10 +167,11 @@ def references_block(ctx: Context, labels: Labels, references: tuple[str, ...]) 
     heading = ctx.paragraph(plain_runs(labels["references"]), ctx.styles.headings[2])
     style = ParagraphStyle("ref", parent=ctx.styles.body, spaceAfter=4)
     items = [ListItem([ctx.paragraph(_link_runs(ref), style)]) for ref in references]
-    numbered = ListFlowable(
-        items, bulletType="1", bulletFormat="%s.", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
-        leftIndent=ctx.layout.lists.indent + style.fontSize * 0.6, bulletDir="rtl" if ctx.rtl else "ltr",
+    options = dict(
+        bulletType="1", bulletFormat="%s.", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
+        leftIndent=ctx.layout.lists.indent + style.fontSize * 0.6, bulletDedent="auto",
     )
+    numbered = rtl_list(items, options, ctx) if ctx.rtl else ListFlowable(items, **options)
     return [Outlined(heading, "references", labels["references"]), numbered]
 
 

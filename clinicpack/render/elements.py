@@ -152,15 +152,27 @@ def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
         bulletDir="rtl" if ctx.rtl else "ltr",
     )
     if ordered:
-        options.update(bulletType=NUMBERING[level % 4], bulletFormat="%s.")
+        # Latin letters and roman numerals mean nothing in an RTL script: digits at every level
+        options.update(bulletType="1" if ctx.rtl else NUMBERING[level % 4], bulletFormat="%s.")
         start = el.get("start")
         if start and start.isdigit():
             options["start"] = int(start)
     else:
         options.update(bulletType="bullet", start=BULLETS[level % 4])
     if ctx.rtl:
-        options["rightIndent"] = options.pop("leftIndent")
+        return [rtl_list(items, options, ctx)]
     return [ListFlowable(items, **options)]
+
+
+def rtl_list(items: list[ListItem], options: dict[str, Any], ctx: Context) -> Flowable:
+    """The mirror image of a list: indent and markers on the right, markers shaped and bidi-ordered."""
+    from .rtl_flow import RTLListFlowable
+
+    indent = options.pop("leftIndent")
+    options["rightIndent"] = indent
+    if options["bulletDedent"] == "auto":  # numbers end a little inside the right edge
+        options["bulletDedent"] = indent - 0.25 * options["bulletFontSize"]
+    return RTLListFlowable(items, ctx.extra["rtl_fonts"], **options)
 
 
 def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:

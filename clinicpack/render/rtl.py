@@ -65,7 +65,7 @@ __all__ = [
     "visual_order",
 ]
 
-FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "fonts")
+FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets", "fonts")
 URDU_REGULAR = "NotoNastaliqUrdu"
 URDU_BOLD = "NotoNastaliqUrdu-Bold"
 _LATIN_REGULAR = "ClinicpackRTLVera"
@@ -993,6 +993,13 @@ class RTLParagraph(Flowable):
     def line_pitch(self) -> float:
         return self._ascent + self._descent
 
+    def first_baseline(self) -> float:
+        """Distance from the top of the box to the first line's baseline (after ``wrap``).
+
+        List markers sit on this baseline; a fixed guess would miss tall Nastaliq lines.
+        """
+        return self._ascent
+
 
 # --------------------------------------------------------------------------------------------
 # Public helpers
@@ -1011,24 +1018,36 @@ def shape_line_for_test(runs: list[Run], style: RTLStyle, width: float = 1e6) ->
     return [ln.glyph_positions() for ln in layout_for_test(runs, style, width)]
 
 
-def _single_line(text: str, font: str, size: float, bold_font: str | None = None) -> LaidOutLine:
-    style = RTLStyle(font_name=font, bold_font_name=bold_font or font, font_size=size)
+def _single_line(text: str, font: str, size: float, bold_font: str | None = None, latin_font: str | None = None) -> LaidOutLine:
+    style = RTLStyle(
+        font_name=font, bold_font_name=bold_font or font, font_size=size, latin_font=latin_font, latin_bold_font=latin_font
+    )
     prep = _Prepared([Run(text)], style)
     return _shape_line(prep, 0, len(prep.text))
 
 
-def rtl_string_width(text: str, font: str, size: float) -> float:
+def rtl_string_width(text: str, font: str, size: float, latin_font: str | None = None) -> float:
     """Shaped width in points of a single line of right-to-left text."""
-    return _single_line(text, font, size).width
+    return _single_line(text, font, size, latin_font=latin_font).width
 
 
-def draw_rtl_string(canvas: Any, x_right: float, y: float, text: str, font: str, size: float, colour: Any = colors.black) -> float:
+def draw_rtl_string(
+    canvas: Any,
+    x_right: float,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    colour: Any = colors.black,
+    latin_font: str | None = None,
+) -> float:
     """Draw one line of RTL text ending at ``x_right`` (baseline ``y``); return its width.
 
-    For page headers, footers and form labels, where a full flowable is too heavy.
+    For page headers, footers, list markers and form labels, where a full flowable is too
+    heavy. ``latin_font`` draws characters ``font`` lacks (default: ReportLab's Vera).
     """
-    line = _single_line(text, font, size)
-    style = RTLStyle(font_name=font, bold_font_name=font, font_size=size, text_color=colour)
+    line = _single_line(text, font, size, latin_font=latin_font)
+    style = RTLStyle(font_name=font, bold_font_name=font, font_size=size, text_color=colour, latin_font=latin_font, latin_bold_font=latin_font)
     canvas.saveState()
     _emit_glyphs(canvas, line.glyphs, x_right - line.width, y, size, style)
     canvas.restoreState()

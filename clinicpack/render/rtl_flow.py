@@ -1,0 +1,144 @@
+"""Plugging the right-to-left typesetter (``rtl.py``) into the leaflet renderer.
+
+The element handlers only ever call ``Context.paragraph(runs, ParagraphStyle)``; for a
+right-to-left language that call is routed here and builds an :class:`RTLParagraph` instead
+of a ReportLab ``Paragraph``. The ParagraphStyle stays the single source of sizes, colours,
+spacing and alignment, so layouts work unchanged for both directions. The same font table
+serves list markers and the page header and footer, so every piece of RTL text is drawn by
+one engine with one Latin fallback (the layout's body font), which is also the font the glyph
+check in ``prepare()`` verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.colors import HexColor, black
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
+from reportlab.platypus.flowables import BulletDrawer, ListFlowable, _bulletFormat
+
+from ..runs import Run
+from .fonts import Faces
+from .rtl import RTLParagraph, RTLStyle, draw_rtl_string, rtl_string_width
+
+
+@dataclass(frozen=True)
+class RTLFonts:
+    """Which faces draw RTL text: the script's font (regular/bold) and its Latin fallback.
+
+    ``script`` is the language's font (e.g. Noto Nastaliq Urdu); ``latin`` the layout's body
+    font, which draws Latin letters such as "PRP" and the booking address.
+    """
+
+    script: Faces
+    latin: Faces
+    language: str
+
+    def lookup(self, font_name: str) -> tuple[str, str, str, str]:
+        """(face, bold face, Latin face, Latin bold face) for a style's ``fontName``.
+
+        A style whose font is already a bold face (headings, table headers) stays bold
+        throughout; anything else is regular with bold available for ``**strong**`` runs.
+        """
+        if font_name in (self.script.bold, self.script.bold_italic, self.latin.bold, self.latin.bold_italic):
+            return self.script.bold, self.script.bold, self.latin.bold, self.latin.bold
+        return self.script.regular, self.script.bold, self.latin.regular, self.latin.bold
+
+
+_ALIGN = {TA_LEFT: "left", TA_CENTER: "center"}  # right and justify both become "right"
+
+
+def rtl_style(fonts: RTLFonts, style: ParagraphStyle, link_colour: str) -> RTLStyle:
+    """The RTL equivalent of a ReportLab ParagraphStyle.
+
+    Leading is left to the engine (2 x font size, grown to the ink of each paragraph's tallest
+    line): Nastaliq words climb far above the baseline and the Latin leading would clip them.
+    Justified text is set ragged-left instead, as RTL justification would need kashida.
+    """
+    face, bold, latin, latin_bold = fonts.lookup(style.fontName)
+    return RTLStyle(
+        font_name=face,
+        bold_font_name=bold,
+        font_size=style.fontSize,
+        leading=None,
+        text_color=style.textColor or black,
+        link_color=HexColor(link_colour),
+        alignment=_ALIGN.get(style.alignment, "right"),
+        space_before=style.spaceBefore or 0.0,
+        space_after=style.spaceAfter or 0.0,
+        language=fonts.language,
+        latin_font=latin,
+        latin_bold_font=latin_bold,
+        underline_links=True,
+    )
+
+
+def paragraph_factory(fonts: RTLFonts, link_colour: str) -> Callable[[list[Run], ParagraphStyle], Flowable]:
+    """``Context.paragraph_factory`` for a right-to-left leaflet."""
+
+    def make(runs: list[Run], style: ParagraphStyle) -> Flowable:
+        para = RTLParagraph(runs, rtl_style(fonts, style, link_colour))
+        para.keepWithNext = bool(getattr(style, "keepWithNext", 0))
+        return para
+
+    return make
+
+
+def draw_text_hook(fonts: RTLFonts) -> Callable[..., float]:
+    """``PageInfo.draw_text`` for headers and footers: one shaped, bidi-ordered line.
+
+    ``anchor`` is the side of the text that sits at ``x``. The colour is the canvas's current
+    fill colour, as set by the page decorator.
+    """
+
+    def draw(canv: Any, x: float, y: float, text: str, font: str, size: float, anchor: str) -> float:
+        face, _, latin, _ = fonts.lookup(font)
+        width = rtl_string_width(text, face, size, latin_font=latin)
+        right = x + width if anchor == "left" else x
+        colour = getattr(canv, "_fillColorObj", None) or black
+        draw_rtl_string(canv, right, y, text, face, size, colour, latin_font=latin)
+        return width
+
+    return draw
+
+
+class RTLBulletDrawer(BulletDrawer):
+    """A list marker on the right of the item, shaped and ordered like the text beside it.
+
+    ReportLab's own drawer puts the marker's baseline one font size below the item's top and
+    draws it with ``drawString`` (no bidi, no shaping). Nastaliq lines are much taller, so the
+    marker would float above the first line, and "1." would read the wrong way round. This one
+    sits on the baseline of the item's first line and its right edge mirrors the left edge a
+    left-to-right marker would have.
+    """
+
+    def __init__(self, base: BulletDrawer, fonts: RTLFonts) -> None:
+        self.__dict__.update(base.__dict__)
+        self._fonts = fonts
+
+    def drawOn(self, indenter: Any, canv: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not self.value:
+            return
+        text = _bulletFormat(self.value, self._bulletType, self._bulletFormat)
+        first = indenter._flowable
+        drop = first.first_baseline() if hasattr(first, "first_baseline") else self._bulletFontSize
+        baseline = y + indenter.height - drop
+        right = x + indenter.width - indenter._rightIndent + self._bulletDedent
+        face, _, latin, _ = self._fonts.lookup(self._bulletFontName)
+        draw_rtl_string(canv, right, baseline, text, face, self._bulletFontSize, self._bulletColor, latin_font=latin)
+
+
+class RTLListFlowable(ListFlowable):
+    """A ReportLab list whose markers are drawn by :class:`RTLBulletDrawer` on the right."""
+
+    def __init__(self, items: list[Any], fonts: RTLFonts, **options: Any) -> None:
+        self._rtl_fonts = fonts
+        options["bulletDir"] = "rtl"
+        super().__init__(items, **options)
+
+    def _makeBullet(self, value: Any, params: Any = None) -> BulletDrawer:  # noqa: N802 (ReportLab's name)
+        return RTLBulletDrawer(super()._makeBullet(value, params), self._rtl_fonts)
