@@ -7,6 +7,7 @@ memory first: if any leaflet fails, no file is written at all.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from .layout import Layout, load_layout
 from .leaflet import Leaflet, load_leaflet
 from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
 from .project import Project
+from .quality import Options, QualityFailed, Report, check_pack
 from .writer import OutputFolder
 
 
@@ -31,6 +33,9 @@ class BuildRequest:
     print_ready: bool = False  # bleed, crop marks, TrimBox/BleedBox (also the layout key print.ready)
     preview: bool = False  # PNG of each page and a contact sheet beside each PDF
     force: bool = False  # render everything, even outputs whose inputs did not change
+    strict: bool = False  # quality warnings count as errors
+    allow_overdue: bool = False  # print leaflets past review_due, marked as overdue
+    today: dt.date | None = None  # for the review-date check; None = the real date
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,22 @@ def load_all(project: Project, files: list[Path]) -> list[Leaflet]:
     return leaflets
 
 
-def build(request: BuildRequest, report: Callable[[str], None] = lambda s: None) -> list[Built]:
+def build(
+    request: BuildRequest,
+    report: Callable[[str], None] = lambda s: None,
+    on_quality: Callable[[Report], None] = lambda r: None,
+) -> list[Built]:
+    """Load and validate, run the quality checks (handed to ``on_quality``), then render and
+    write. Quality errors raise ``QualityFailed`` before anything is rendered or written."""
     project = request.project
     brand = load_brand(project.brand_file)
     layout = resolve_layout(request, brand)
     leaflets = load_all(project, find_leaflet_files(project, request.targets))
+    today = request.today or dt.date.today()
+    quality = run_quality(request, brand, layout, leaflets, today)
+    on_quality(quality)
+    if quality.errors:
+        raise QualityFailed(quality)
     if request.check_only:
         from .render import prepare
 
@@ -146,18 +162,22 @@ def build(request: BuildRequest, report: Callable[[str], None] = lambda s: None)
     plans = []
     for leaflet in leaflets:
         name = output_name(leaflet, layout)
+        overdue = request.allow_overdue and leaflet.review_due < today
         try:
-            inputs = fingerprint(leaflet_inputs(project, brand, layout, leaflet), {**options, "print_ready": layout.print.ready})
+            inputs = fingerprint(
+                leaflet_inputs(project, brand, layout, leaflet),
+                {**options, "print_ready": layout.print.ready, **({"review_overdue": True} if overdue else {})},
+            )
         except BuildError:
             inputs = ""  # an input is missing: render, and let the renderer report it precisely
         skip = not request.force and bool(inputs) and manifest.fresh(name, inputs)
-        plans.append((leaflet, name, inputs, skip))
+        plans.append((leaflet, name, inputs, skip, overdue))
 
     rendered: list[tuple[Leaflet, str, str, bytes | None]] = []
     errors = []
-    for leaflet, name, inputs, skip in plans:
+    for leaflet, name, inputs, skip, overdue in plans:
         try:
-            rendered.append((leaflet, name, inputs, None if skip else render_one(project, brand, layout, leaflet)))
+            rendered.append((leaflet, name, inputs, None if skip else render_one(project, brand, layout, leaflet, overdue)))
         except BuildError as exc:
             errors.append(exc)
     if errors:
@@ -197,12 +217,26 @@ def _preview(out: OutputFolder, manifest: Manifest, name: str, data: bytes | Non
     report(f"previewed {display_path(written[-1])} ({len(written) - 1} page(s))")
 
 
-def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet) -> bytes:
-    # imported here, not at the top: an up-to-date build never loads ReportLab (a third of its time)
+def run_quality(request: BuildRequest, brand: Brand, layout: Layout, leaflets: list[Leaflet], today: dt.date) -> Report:
+    """The quality gate (clinicpack.quality). Glyph coverage and line length need the fonts,
+    so this loads ReportLab even when every PDF is up to date: checks run on every build."""
+    from .render import font_facts
+
+    options = Options(today=today, allow_overdue=request.allow_overdue)
+    facts = lambda leaflet: font_facts(leaflet, brand, layout)  # noqa: E731
+    return check_pack(leaflets, brand, layout, options, request.project.assets, facts, request.strict)
+
+
+def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, review_overdue: bool = False) -> bytes:
+    # imported here, not at the top: ReportLab is loaded only when something is drawn or checked
     from .render import RenderOptions, marks_pdf, render_leaflet
 
     labels = load_labels(project.labels, leaflet.language)
-    options = RenderOptions(assets_dir=project.assets, booking_url=brand.booking_url(leaflet.translation_of or leaflet.id))
+    options = RenderOptions(
+        assets_dir=project.assets,
+        booking_url=brand.booking_url(leaflet.translation_of or leaflet.id),
+        review_overdue=review_overdue,
+    )
     pdf = render_leaflet(leaflet, brand, layout, labels, options)
     if layout.print.imposition == "booklet":
         from .impose import booklet

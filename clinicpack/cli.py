@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from .build import BuildRequest, build
 from .errors import BuildError, BuildErrors
 from .project import Project
+from .quality import ERROR, NOTE, QualityFailed, Report
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,7 +23,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("leaflets", nargs="*", metavar="PATH_OR_ID", help="leaflet files or ids to build (default: every leaflet in leaflets/)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/)")
     p.add_argument("--layout", default="default", metavar="NAME_OR_PATH", help="layout name from layouts/ or a path to a layout .yaml file (default: default)")
-    p.add_argument("--check", action="store_true", help="validate leaflets, brand and layout; write nothing")
+    p.add_argument("--check", action="store_true", help="validate leaflets, brand and layout and run the quality checks (with notes); write nothing")
+    p.add_argument("--strict", action="store_true", help="treat quality warnings as errors")
+    p.add_argument("--report", choices=("json",), help="print the quality findings as JSON on standard output (all other messages go to standard error)")
+    p.add_argument("--allow-overdue", action="store_true", help="build leaflets past their review_due date; every page then says the review is overdue")
+    p.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests: the date the review check compares with
     p.add_argument("--project", type=Path, default=None, metavar="DIR", help="project folder (default: the folder holding build_pack.py)")
     p.add_argument("--print-layout", metavar="NAME_OR_PATH", help="print the fully resolved layout (every key, its value and where it was set) and exit")
     p.add_argument("--print-ready", action="store_true", help="print-shop PDF: bleed, crop marks, TrimBox and BleedBox (file name ends .print.pdf)")
@@ -30,6 +36,40 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild every output, even those whose inputs did not change")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     return p
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a date like 2026-11-01') from None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(report: Report) -> str:
+    """``checked 3 leaflet(s): 0 errors, 2 warnings``"""
+    return f"checked {len(report.leaflets)} leaflet(s): {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+
+
+def quality_printer(args: argparse.Namespace, say: Callable[[str], None]) -> Callable[[Report], None]:
+    """Findings go to standard error (errors always; warnings unless --quiet; notes with --check)."""
+
+    def show(report: Report) -> None:
+        for finding in report.findings:
+            if finding.severity == ERROR or (not args.quiet and (finding.severity != NOTE or args.check)):
+                print(finding.report(), file=sys.stderr, flush=True)
+        if args.report == "json":
+            sys.stdout.write(report.to_json())
+            sys.stdout.flush()
+        if args.check or report.errors:
+            say(summary(report))
+        elif report.warnings:
+            say(f"{_plural(report.warnings, 'quality warning')} (--check lists them with notes; --strict makes them errors)")
+
+    return show
 
 
 def print_layout(project: Project, name: str) -> int:
@@ -45,7 +85,7 @@ def print_layout(project: Project, name: str) -> int:
     return 0
 
 
-def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Path]) -> int:
+def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Path], on_quality: Callable[[Report], None] = lambda r: None) -> int:
     from .watch import snapshot, watch, watched_files
 
     def scan() -> dict:
@@ -55,7 +95,7 @@ def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Pat
         print(text, file=sys.stderr if "error" in text else sys.stdout, flush=True)
 
     try:
-        watch(scan, lambda: build(request, report=say), lambda t: err(t) if "error" in t else say(t))
+        watch(scan, lambda: build(request, report=say, on_quality=on_quality), lambda t: err(t) if "error" in t else say(t))
     except KeyboardInterrupt:
         say("stopped watching")
     return 0
@@ -75,13 +115,21 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         print_ready=args.print_ready,
         preview=args.preview,
         force=args.force,
+        strict=args.strict,
+        allow_overdue=args.allow_overdue,
+        today=args.today,
     )
-    say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
+    out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
+    say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
+    on_quality = quality_printer(args, say)
     if args.watch:
         extra = [Path(t) for t in args.leaflets if Path(t).is_file()] + [Path(args.layout)] * Path(args.layout).is_file()
-        return run_watch(request, say, extra)
+        return run_watch(request, say, extra, on_quality)
     try:
-        results = build(request, report=say)
+        build(request, report=say, on_quality=on_quality)
+    except QualityFailed:
+        print("quality errors (see above); nothing was written", file=sys.stderr)
+        return 1
     except BuildErrors as exc:
         for error in exc.errors:
             print(error.report("error"), file=sys.stderr)
@@ -94,6 +142,4 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     except KeyboardInterrupt:
         print("interrupted; no partial files were left", file=sys.stderr)
         return 130
-    if args.check:
-        say(f"checked {len(results)} leaflet(s): no errors")
     return 0

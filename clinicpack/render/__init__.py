@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..brand import Brand
@@ -15,6 +16,7 @@ from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet
 from ..qr import qr_matrix
+from ..quality import FontFacts
 from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
 from .elements import Context, render_blocks
@@ -27,12 +29,13 @@ from .styles import make_styles
 class RenderOptions:
     assets_dir: Path
     booking_url: str
+    review_overdue: bool = False  # built with --allow-overdue past review_due: the footer says so
 
 
-def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
-    """Register fonts, check that they can draw every character, and make the styles."""
+def _leaflet_fonts(leaflet: Leaflet, brand: Brand, layout: Layout) -> tuple[fonts.Faces, fonts.Faces, tuple, str, str]:
+    """Body and heading faces for this leaflet, the font chains that must draw every printed
+    character, a label for messages and the body font's family name."""
     language = brand.language(leaflet.language)
-    rtl = language.direction == "rtl"
     body_font = language.font or layout.text.font
     heading_font = language.font or layout.headings.font
     body = fonts.faces(brand, body_font)
@@ -44,6 +47,24 @@ def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
         label += f' (with "{brand.fonts[layout.text.font].family}" for Latin text)'
     else:
         chains = ((body.regular,), (body.bold,), (body.italic,), (headings.bold,))
+    return body, headings, chains, label, brand.fonts[body_font].family
+
+
+def font_facts(leaflet: Leaflet, brand: Brand, layout: Layout) -> FontFacts:
+    """What the quality checks need from the fonts: every missing glyph, and text widths."""
+    body, _, chains, label, family = _leaflet_fonts(leaflet, brand, layout)
+    size = layout.text.size
+    return FontFacts(
+        family=family,
+        glyph_errors=tuple(fonts.glyph_errors(leaflet, chains, label)),
+        width=lambda text: stringWidth(text, body.regular, size),
+    )
+
+
+def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
+    """Register fonts, check that they can draw every character, and make the styles."""
+    rtl = brand.language(leaflet.language).direction == "rtl"
+    body, headings, chains, label, _ = _leaflet_fonts(leaflet, brand, layout)
     fonts.check_leaflet_glyphs(leaflet, chains, label)
     ctx = Context(leaflet=leaflet, layout=layout, styles=make_styles(layout, body, headings, rtl), assets_dir=Path(), rtl=rtl)
     if rtl:
@@ -75,12 +96,13 @@ def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, 
     return story
 
 
-def page_info(ctx: Context, brand: Brand, labels: Labels) -> PageInfo:
+def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool = False) -> PageInfo:
     leaflet = ctx.leaflet
+    review = "review_overdue" if review_overdue else "review_due"
     footer = "  \u00b7  ".join([
         leaflet.id,
         labels.fmt("version", version=leaflet.version),
-        labels.fmt("review_due", date=labels.date(leaflet.review_due)),
+        labels.fmt(review, date=labels.date(leaflet.review_due)),
     ])
     return PageInfo(
         header_title=leaflet.title,
@@ -104,4 +126,4 @@ def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Label
         language=leaflet.language,
         keywords=f"{leaflet.id} version {leaflet.version}",
     )
-    return build_pdf(story, brand, layout, page_info(ctx, brand, labels), meta)
+    return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue), meta)

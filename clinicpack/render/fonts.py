@@ -89,14 +89,21 @@ def describe_char(ch: str) -> str:
     return f'"{ch}" (U+{ord(ch):04X} {name})'
 
 
-def check_leaflet_glyphs(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> None:
-    """Refuse a character the fonts cannot draw: it would print as an empty box."""
-    missing = missing_glyphs(leaflet.printed_text(), chains)
-    if missing:
-        ch = missing[0]
-        raise BuildError(
+def glyph_errors(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> list[BuildError]:
+    """One error per character the fonts cannot draw, at the first line that uses it."""
+    return [
+        BuildError(
             f"the font {font_label} cannot draw the character {describe_char(ch)}; "
             "replace it (e.g. with a plain equivalent) or choose a font that has it",
             leaflet.path,
             leaflet.first_line_with(ch),
         )
+        for ch in missing_glyphs(leaflet.printed_text(), chains)
+    ]
+
+
+def check_leaflet_glyphs(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> None:
+    """Refuse a character the fonts cannot draw: it would print as an empty box."""
+    errors = glyph_errors(leaflet, chains, font_label)
+    if errors:
+        raise errors[0]

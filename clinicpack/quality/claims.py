@@ -1,0 +1,125 @@
+"""Overclaims: words and phrases that patient material must not contain.
+
+The list is data (``assets/claims.yaml``) so a clinic can add its own phrases, give a reason
+and a better wording, and allow a longer phrase that is fine ("no cure" while "cure" is not).
+Matching is whole-word and case-insensitive, and a phrase may be broken across two lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError
+from ..leaflet import Leaflet
+from ..yamlfile import as_text, as_text_list, check_keys, parse_yaml, read_text
+
+ENTRY_KEYS = {"phrase", "reason", "suggestion", "except", "language"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    phrase: str
+    reason: str
+    suggestion: str
+    allowed: tuple[str, ...]  # longer phrases containing this one that are fine
+    language: str  # "" for every language, else a code prefix such as "en"
+    pattern: re.Pattern[str]
+    allowed_patterns: tuple[re.Pattern[str], ...]
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """Whole words, any run of spaces or one line break between them, any case."""
+    words = [re.escape(w) for w in phrase.split()]
+    return re.compile(r"(?<![\w])" + r"\s+".join(words) + r"(?![\w])", re.IGNORECASE)
+
+
+def load_claims(path: Path) -> tuple[Claim, ...]:
+    doc = parse_yaml(read_text(path, "claims"), path)
+    data = check_keys(doc, doc.data, (), {"claims"}, {"claims"}, "the claims file")
+    entries = data["claims"]
+    if not isinstance(entries, list):
+        raise doc.error(("claims",), 'claims must be a list of entries, each starting with "- phrase: ..."')
+    out = []
+    for i, entry in enumerate(entries):
+        keys = ("claims", i)
+        if isinstance(entry, str):
+            entry = {"phrase": entry}
+            doc.raw[keys + ("phrase",)] = doc.raw.get(keys, entry["phrase"])
+        entry = check_keys(doc, entry, keys, ENTRY_KEYS, {"phrase"}, f"claim {i + 1}")
+        phrase = as_text(doc, keys + ("phrase",), entry["phrase"], "phrase")
+        allowed = as_text_list(doc, keys + ("except",), entry["except"], "except") if entry.get("except") else ()
+        for j, longer in enumerate(allowed):
+            if not phrase_pattern(phrase).search(longer):
+                raise doc.error(keys + ("except", j), f'except phrase "{longer}" does not contain "{phrase}", so it can never apply')
+        out.append(Claim(
+            phrase=phrase,
+            reason=as_text(doc, keys + ("reason",), entry["reason"], "reason") if entry.get("reason") else "",
+            suggestion=as_text(doc, keys + ("suggestion",), entry["suggestion"], "suggestion") if entry.get("suggestion") else "",
+            allowed=allowed,
+            language=as_text(doc, keys + ("language",), entry["language"], "language") if entry.get("language") else "",
+            pattern=phrase_pattern(phrase),
+            allowed_patterns=tuple(phrase_pattern(a) for a in allowed),
+        ))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Match:
+    claim: Claim
+    text: str  # as written in the leaflet
+    line: int
+
+
+def find_claims(leaflet: Leaflet, claims: tuple[Claim, ...]) -> list[Match]:
+    lines = list(leaflet.lines)
+    for first, last in _not_patient_text(leaflet):
+        for n in range(first, last + 1):
+            lines[n - 1] = ""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    language = leaflet.language.lower()
+    found = []
+    for claim in claims:
+        if claim.language and not (language == claim.language.lower() or language.startswith(claim.language.lower() + "-")):
+            continue
+        fine = [m.span() for p in claim.allowed_patterns for m in p.finditer(text)]
+        for m in claim.pattern.finditer(text):
+            if any(a <= m.start() and m.end() <= b for a, b in fine):
+                continue
+            line = next(i for i in range(len(starts) - 1) if starts[i + 1] > m.start()) + 1
+            found.append(Match(claim, " ".join(m.group(0).split()), line))
+    return sorted(found, key=lambda f: f.line)
+
+
+def _not_patient_text(leaflet: Leaflet) -> list[tuple[int, int]]:
+    """Line ranges that cite others' words (references) rather than speak to the patient."""
+    ranges = []
+    front = leaflet.front
+    if front is not None and ("references",) in front.lines:
+        first = front.line("references")
+        later = [line for key, line in front.lines.items() if len(key) == 1 and line > first]
+        ranges.append((first, min(later) - 1 if later else leaflet.body_start - 1))
+    for i, section in enumerate(leaflet.sections):
+        if section.key == "references":
+            end = leaflet.sections[i + 1].line - 1 if i + 1 < len(leaflet.sections) else len(leaflet.lines)
+            ranges.append((section.line, end))
+    return ranges
+
+
+def describe(match: Match) -> str:
+    text = f'"{match.text}" is a claim patient material must not make'
+    if match.claim.reason:
+        text += f": {match.claim.reason}"
+    if match.claim.suggestion:
+        text += f" ({match.claim.suggestion})"
+    return text
+
+
+def missing_file(path: Path) -> BuildError:
+    return BuildError(
+        f"the claims list {path.name} is missing; restore it (a list with no phrases, claims: [], turns the check off)", path
+    )

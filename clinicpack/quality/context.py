@@ -1,0 +1,70 @@
+"""What every check receives, and where a layout key was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..brand import Brand
+from ..errors import BuildError
+from ..layout import Layout
+from ..leaflet import Leaflet
+from ..yamlfile import parse_yaml, read_text
+from .claims import Claim
+from .settings import Thresholds
+
+
+@dataclass(frozen=True)
+class FontFacts:
+    """Facts only the typesetter knows, handed in so this package never imports ReportLab.
+
+    ``glyph_errors`` lists every character the fonts cannot draw (one per character and line);
+    ``width`` measures text in the body font at the body size, in points.
+    """
+
+    family: str
+    glyph_errors: tuple[BuildError, ...] = ()
+    width: Callable[[str], float] | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    today: dt.date
+    allow_overdue: bool = False
+
+
+@dataclass
+class CheckInput:
+    leaflet: Leaflet
+    brand: Brand
+    layout: Layout
+    thresholds: Thresholds
+    options: Options
+    fonts: FontFacts | None = None
+    claims: tuple[Claim, ...] | None = None  # None: no claims list, the check is skipped
+    metrics: dict = field(default_factory=dict)  # numbers for --report json (readability scores)
+
+
+@lru_cache(maxsize=64)
+def _key_lines(path: Path, stamp: tuple[int, int]) -> dict:
+    try:
+        return parse_yaml(read_text(path, "layout"), path).lines
+    except BuildError:
+        return {}
+
+
+def layout_key(layout: Layout, section: str, key: str) -> tuple[Path | None, int | None, bool]:
+    """(file, line, written) of a layout key: the last file in the ``extends`` chain that sets
+    it, or the layout's own file with no line when the key keeps its default."""
+    for path in reversed(layout.files):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        line = _key_lines(path, (info.st_mtime_ns, info.st_size)).get((section, key))
+        if line:
+            return path, line, True
+    return (layout.files[-1] if layout.files else None), None, False
