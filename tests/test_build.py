@@ -115,13 +115,13 @@ def test_body_text_is_12pt_or_more_and_left_aligned(everything: Path) -> None:
         sizes = {round(c["size"], 1) for c in body}
         lines: dict[float, float] = {}
         for c in body:
-            if abs(c["size"] - 13) < 0.1:
+            if abs(c["size"] - 14) < 0.1:  # layouts/default.yaml: text.size 14pt
                 top = round(c["top"])
                 lines[top] = min(lines.get(top, 1e9), c["x0"])
     assert min(sizes) >= 12
     # left-aligned: every body line starts at the same left edge (the margin, or a list indent)
     starts = sorted({round(x) for x in lines.values()})
-    assert starts[0] == round(20 * 72 / 25.4)
+    assert starts[0] == round(28 * 72 / 25.4)  # layouts/default.yaml: page.margin_left 28mm
 
 
 def test_long_words_wrap_inside_the_page(everything: Path) -> None:
