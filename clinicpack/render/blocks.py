@@ -129,11 +129,13 @@ def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) 
     text = [
         ctx.paragraph(plain_runs(labels["booking_heading"]), ctx.styles.panel_heading),
         ctx.paragraph(plain_runs(labels["booking_text"]), ctx.styles.panel_text),
-        ctx.paragraph([Run(matrix.url, href=matrix.url)], url_style),
-        ctx.paragraph(plain_runs(labels.fmt("booking_phone", phone=brand.phone)), ctx.styles.panel_text),
     ]
     gap = 10
     text_width = ctx.layout.frame_width - code.total - gap - 2 * 8
+    text += [
+        ctx.paragraph(url_runs(matrix.url, url_style.fontName, url_style.fontSize, text_width), url_style),
+        ctx.paragraph(plain_runs(labels.fmt("booking_phone", phone=brand.phone)), ctx.styles.panel_text),
+    ]
     cells = [code, text] if not ctx.rtl else [text, code]
     widths = [code.total + gap, text_width + 16] if not ctx.rtl else [text_width + 16, code.total + gap]
     panel = Table(
@@ -149,6 +151,22 @@ def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) 
         ]),
     )
     return KeepTogether([Spacer(1, 10), panel, Spacer(1, 6)])
+
+
+def url_runs(url: str, font: str, size: float, width: float) -> list[Run]:
+    """A printed address that a patient may type: too long for one line, it breaks after a
+    "/", "?" or "&" (never inside a word, which reads as two addresses); every part stays a link."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs: list[Run] = []
+    rest = url
+    while stringWidth(rest, font, size) > width:
+        breaks = [i + 1 for i, ch in enumerate(rest[:-1]) if ch in "/?&" and i > 8 and stringWidth(rest[: i + 1], font, size) <= width]
+        if not breaks:
+            break
+        runs += [Run(rest[: breaks[-1]], href=url), Run("", line_break=True)]
+        rest = rest[breaks[-1] :]
+    return runs + [Run(rest, href=url)]
 
 
 def section_heading(ctx: Context, section: Section) -> list[Flowable]:
