@@ -14,7 +14,7 @@ title: Good leaflet
 language: en
 version: "1.0"
 published: 2026-01-01
-review_due: 2027-01-01
+review_due: 2036-01-01
 authors:
   - A Writer
 ---
@@ -66,7 +66,7 @@ CASES = {
     "bad language": (variant("language: en", "language: English"), 4 + 0, 'language "English" is not a language code like en, ur or pt-BR'),
     "bad date": (variant("published: 2026-01-01", "published: 2026-02-30"), 6, 'published "2026-02-30" is not a real date; write it as YYYY-MM-DD, e.g. 2026-11-01'),
     "text date": (variant("published: 2026-01-01", "published: last week"), 6, 'published "last week" is not a real date; write it as YYYY-MM-DD, e.g. 2026-11-01'),
-    "review before published": (variant("review_due: 2027-01-01", "review_due: 2025-01-01"), 7, "review_due 2025-01-01 must be after published 2026-01-01"),
+    "review before published": (variant("review_due: 2036-01-01", "review_due: 2025-01-01"), 7, "review_due 2025-01-01 must be after published 2026-01-01"),
     "authors not a list": (variant("authors:\n  - A Writer", "authors: {name: x}"), 8, 'authors must be a list, e.g. "- First Name"'),
     "missing section": (variant("## Aftercare\n\n- Rest.\n", ""), 36, 'required section "aftercare" is missing (add a "## Aftercare" heading, or put {#aftercare} after the heading that covers it)'),
     "duplicated section": (variant("## Cost\n", "## Cost\n\nText.\n\n## cost\n"), 28, 'section "cost" appears twice (first at line 24); merge them or give one another heading'),
