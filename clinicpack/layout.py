@@ -217,8 +217,6 @@ def load_layout(name_or_path: str, layouts_dir: Path, brand: Brand) -> Layout:
 
 
 def _read_chain(path: Path, layouts_dir: Path, seen: list[Path]) -> list[YamlDoc]:
-    if path.resolve() in seen:
-        raise BuildError(f"layouts extend each other in a loop ({' -> '.join(p.name for p in seen)}); remove one extends", path)
     doc = parse_yaml(read_text(path, "layout"), path)
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
@@ -242,7 +240,11 @@ def _read_chain(path: Path, layouts_dir: Path, seen: list[Path]) -> list[YamlDoc
             parent_path = find_layout(parent, layouts_dir)
         except BuildError as exc:
             raise doc.error(("extends",), exc.message) from None
-        chain = _read_chain(parent_path, layouts_dir, seen + [path.resolve()]) + chain
+        trail = [*seen, path.resolve()]
+        if parent_path.resolve() in trail:
+            loop = " -> ".join(p.name for p in [*trail[trail.index(parent_path.resolve()):], parent_path.resolve()])
+            raise doc.error(("extends",), f"layouts extend each other in a loop ({loop}); remove one of these extends")
+        chain = _read_chain(parent_path, layouts_dir, trail) + chain
     return chain
 
 
@@ -318,15 +320,26 @@ def _limits(meta: dict, value: float, fail: Any, show: Any) -> None:
 def _check_whole(layout: Layout, merged: dict) -> None:
     """Constraints between keys: margins that leave no page, a column too narrow to read."""
 
-    def where(section: str, key: str) -> tuple[Path | None, int | None]:
-        entry = merged.get(section, {}).get(key)
-        return (entry[1].path, entry[1].line(section, key)) if entry and entry[1] else (layout.files[-1], None)
+    order = {p: i for i, p in enumerate(layout.files)}
+
+    def where(*keys: str) -> tuple[Path | None, int | None]:
+        """The file and line of the most recently set of these ``section.key``s: in a chain,
+        the child file is where the designer just made the clash."""
+        best = None
+        for dotted in keys:
+            section, key = dotted.split(".")
+            entry = merged.get(section, {}).get(key)
+            if entry and entry[1] is not None:
+                rank = (order.get(entry[1].path, -1), entry[1].line(section, key))
+                if best is None or rank > best[0]:
+                    best = (rank, entry[1].path, entry[1].line(section, key))
+        return (best[1], best[2]) if best else (layout.files[-1], None)
 
     width, height = layout.page_size
     p = layout.page
     avg_char = layout.text.size * 0.5
     if layout.frame_width < layout.text.min_column_chars * avg_char:
-        file, line = where("page", "margin_left" if "margin_left" in merged.get("page", {}) else "margin_right")
+        file, line = where("page.margin_left", "page.margin_right", "page.size", "page.orientation", "text.size", "text.min_column_chars")
         raise BuildError(
             f"the text column is {layout.frame_width / MM:.0f}mm wide, too narrow to read at "
             f"{layout.text.size:g}pt (about {layout.frame_width / avg_char:.0f} characters a line, at least "
@@ -335,7 +348,9 @@ def _check_whole(layout: Layout, merged: dict) -> None:
         )
     body = height - p.margin_top - p.margin_bottom - layout.header.height - layout.footer.height
     if body < 80 * MM:
-        file, line = where("page", "margin_top")
+        file, line = where(
+            "page.margin_top", "page.margin_bottom", "header.height", "footer.height", "page.size", "page.orientation"
+        )
         raise BuildError(
             f"only {body / MM:.0f}mm of the page height is left for text (at least 80mm needed); "
             "reduce the top/bottom margins or the header/footer heights",
@@ -345,8 +360,7 @@ def _check_whole(layout: Layout, merged: dict) -> None:
         for f in fields(cls):
             size = getattr(getattr(layout, section), f.name)
             if f.metadata.get("text") and size < layout.text.min_size - 0.001:
-                set_here = f.name in merged.get(section, {})
-                file, line = where(section, f.name) if set_here else where("text", "min_size")
+                file, line = where(f"{section}.{f.name}", "text.min_size")
                 raise BuildError(
                     f"{section}.{f.name} is {size:.3g}pt, smaller than text.min_size {layout.text.min_size:.3g}pt "
                     f"(this layout allows no smaller text); set {section}.{f.name} to {layout.text.min_size:.3g}pt or more",
@@ -354,7 +368,7 @@ def _check_whole(layout: Layout, merged: dict) -> None:
                 )
     h = layout.header
     if h.height > 0 and h.height < max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM:
-        file, line = where("header", "height")
+        file, line = where("header.height", "header.logo_height", "header.clinic_name_size")
         raise BuildError(
             f"header.height {h.height / MM:.0f}mm is too low for the logo and clinic name; "
             f"make it at least {(max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM) / MM:.0f}mm",
@@ -363,14 +377,14 @@ def _check_whole(layout: Layout, merged: dict) -> None:
     if layout.print.imposition == "booklet":
         sw, sh = layout.sheet_size
         if 2 * width > sw + MM or height > sh + MM:
-            file, line = where("print", "sheet")
+            file, line = where("print.sheet", "print.imposition", "page.size", "page.orientation")
             raise BuildError(
                 f"two {width / MM:.0f}x{height / MM:.0f}mm pages do not fit side by side on a "
                 f"{sw / MM:.0f}x{sh / MM:.0f}mm sheet; use a larger print.sheet or a smaller page.size (A5 on A4)",
                 file, line,
             )
     if layout.qr.size + 8 * layout.qr.size / 25 > layout.frame_width / 2:
-        file, line = where("qr", "size")
+        file, line = where("qr.size", "page.margin_left", "page.margin_right", "page.size")
         raise BuildError(f"qr.size {layout.qr.size / MM:.0f}mm leaves no room for the link beside it; make it smaller", file, line)
 
 
