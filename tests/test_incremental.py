@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, files_under, make_project, pdf_text, run
 
 import clinicpack.build as build_module
-from clinicpack.watch import Watcher, changed, snapshot, watch, watched_files
 from clinicpack.project import Project
-from helpers import ROOT, files_under, make_project, pdf_text, run
+from clinicpack.watch import Watcher, changed, snapshot, watch, watched_files
 
 ENGLISH = ("exosome-hair-loss.md", "prp-hair-loss.md")
 

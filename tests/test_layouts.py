@@ -7,11 +7,11 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, make_project, run
 
 from clinicpack.brand import load_brand
 from clinicpack.errors import BuildError
 from clinicpack.layout import MM, SECTIONS, load_layout, refreshed_readme
-from helpers import ROOT, make_project, run
 
 BRAND = load_brand(ROOT / "assets/brand.yaml")
 

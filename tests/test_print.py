@@ -10,10 +10,10 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
+from helpers import ROOT, files_under, make_project, render_page, run
 from PIL import Image
 
 from clinicpack.impose import padded_count, saddle_stitch_order
-from helpers import ROOT, files_under, make_project, render_page, run
 
 MM = 72 / 25.4
 LEAFLET = "exosome-hair-loss"  # has a table, a call-out, lists, references: every kind of text
@@ -151,15 +151,15 @@ def test_colour_runs_into_the_bleed_and_crop_marks_sit_outside(project: Path) ->
         return image.getpixel((round(x_mm * px), round(y_mm_from_top * px)))
 
     panel, band, white = (0xEA, 0xF2, 0xF7), (0x17, 0x47, 0x6B), (255, 255, 255)
-    close = lambda a, b: all(abs(x - y) <= 3 for x, y in zip(a, b))  # noqa: E731
+    close = lambda a, b: all(abs(x - y) <= 3 for x, y in zip(a, b))
     assert close(at(8.5, 150), panel)  # page colour 1.5mm into the left bleed
     assert close(at(5.5, 150), white)  # nothing beyond the bleed
     band_y = next(y / px for y in range(image.height) if close(image.getpixel((round(100 * px), y)), band))
     assert close(at(7.5, band_y + 5), band)  # the title band runs 2.5mm into the left bleed
     assert close(at(222.5, band_y + 5), band)  # and into the right bleed
     # crop marks: dark strokes in the slug, on the trim lines, but not in the bleed
-    dark = lambda p: sum(p) < 200  # noqa: E731
-    assert any(dark(at(10, y)) for y in [v / 10 for v in range(0, 40)])  # vertical mark above the top-left corner
+    dark = lambda p: sum(p) < 200
+    assert any(dark(at(10, y)) for y in [v / 10 for v in range(40)])  # vertical mark above the top-left corner
     assert not any(dark(at(10, y)) for y in [v / 10 for v in range(71, 100)])  # none in the 3mm bleed
 
 
