@@ -10,9 +10,11 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
+from clinicpack.layout import load_layout
 from helpers import ROOT, files_under, make_project, render_page, run
 from PIL import Image
 
+from clinicpack.brand import load_brand
 from clinicpack.impose import padded_count, saddle_stitch_order
 
 MM = 72 / 25.4
@@ -154,7 +156,8 @@ def test_colour_runs_into_the_bleed_and_crop_marks_sit_outside(project: Path) ->
     close = lambda a, b: all(abs(x - y) <= 3 for x, y in zip(a, b))
     assert close(at(8.5, 150), panel)  # page colour 1.5mm into the left bleed
     assert close(at(5.5, 150), white)  # nothing beyond the bleed
-    band_y = next(y / px for y in range(image.height) if close(image.getpixel((round(100 * px), y)), band))
+    # the band's top edge, found beside the text column (between the right margin and the trim)
+    band_y = next(y / px for y in range(image.height) if close(image.getpixel((round(215 * px), y)), band))
     assert close(at(7.5, band_y + 5), band)  # the title band runs 2.5mm into the left bleed
     assert close(at(222.5, band_y + 5), band)  # and into the right bleed
     # crop marks: dark strokes in the slug, on the trim lines, but not in the bleed
@@ -201,9 +204,10 @@ def test_colour_and_body_size_changes_show_in_the_pdf(tmp_path: Path) -> None:
         return size, colour.most_common(1)[0][0]
 
     (root / "layouts/mine.yaml").write_text("extends: default\n")
-    assert body_chars() == (13.0, (0.102, 0.102, 0.102))  # brand colour "text" #1a1a1a
-    (root / "layouts/mine.yaml").write_text('extends: default\ntext:\n  size: 15pt\n  colour: "#8b0000"\n')
-    assert body_chars() == (15.0, (0.545, 0.0, 0.0))
+    default_size = load_layout("default", root / "layouts", load_brand(root / "assets/brand.yaml")).text.size
+    assert body_chars() == (default_size, (0.102, 0.102, 0.102))  # brand colour "text" #1a1a1a
+    (root / "layouts/mine.yaml").write_text(f'extends: default\ntext:\n  size: {default_size + 2:g}pt\n  colour: "#8b0000"\n')
+    assert body_chars() == (default_size + 2, (0.545, 0.0, 0.0))
 
 
 # ---------------------------------------------------------------- preview
