@@ -262,7 +262,8 @@ class Decorator:
             canv.setLineWidth(0.5)
             canv.line(left, fy + L.footer.height - 4, right, fy + L.footer.height - 4)
             canv.setFillColor(HexColor(L.footer.colour))
-            ty = fy + L.footer.height - 4 - L.footer.size * 1.5
+            # Nastaliq climbs higher above its baseline than Latin: keep it clear of the rule
+            ty = fy + L.footer.height - 4 - L.footer.size * (1.8 if info.rtl else 1.5)
             label = info.page_label(page, pages)
             room = (right - left) - self.width_of(label, info.bold_font, L.footer.size) - 12
             for n, line in enumerate(self.footer_lines(info.footer_left, room, info.font, L.footer.size)):

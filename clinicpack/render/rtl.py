@@ -77,6 +77,8 @@ DEFAULT_LEADING_FACTOR = 2.0
 #: Clearance kept between the ink of one line and the ink of the next, in em.
 INK_GAP_EM = 0.08
 
+#: Explicit bidi marks and isolates steer the ordering but are not text a reader copies.
+_NO_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _LINE_SEPARATOR = "\u2028"  # a hard break inside a paragraph: bidi class WS, not a new paragraph
 _PARAGRAPH_BREAKS = re.compile("[\n\r\u0085\u2029\x1c\x1d\x1e]")
 
@@ -712,7 +714,7 @@ def _place_level_run(prep: _Prepared, a: int, b: int, level: int) -> tuple[list[
                 carrier.add(id(g))
         for g in glyphs:
             c = min(max(g.cluster, pa), pb - 1)
-            text = prep.text[c : ends[c]] if id(g) in carrier else ""
+            text = prep.text[c : ends[c]].translate(_NO_BIDI_CONTROLS) if id(g) in carrier else ""
             placed.append(_Placed(info, g.gid, x + g.x_offset * scale, g.y_offset * scale, g.x_advance * scale, c, text, piece_no))
             x += g.x_advance * scale
     if level % 2 and len(shaped) > 1:
@@ -1018,17 +1020,20 @@ def shape_line_for_test(runs: list[Run], style: RTLStyle, width: float = 1e6) ->
     return [ln.glyph_positions() for ln in layout_for_test(runs, style, width)]
 
 
-def _single_line(text: str, font: str, size: float, bold_font: str | None = None, latin_font: str | None = None) -> LaidOutLine:
+def _single_line(
+    text: str, font: str, size: float, bold_font: str | None = None, latin_font: str | None = None, base_direction: str = "rtl"
+) -> LaidOutLine:
     style = RTLStyle(
-        font_name=font, bold_font_name=bold_font or font, font_size=size, latin_font=latin_font, latin_bold_font=latin_font
+        font_name=font, bold_font_name=bold_font or font, font_size=size, latin_font=latin_font, latin_bold_font=latin_font,
+        base_direction=base_direction,
     )
     prep = _Prepared([Run(text)], style)
     return _shape_line(prep, 0, len(prep.text))
 
 
-def rtl_string_width(text: str, font: str, size: float, latin_font: str | None = None) -> float:
+def rtl_string_width(text: str, font: str, size: float, latin_font: str | None = None, base_direction: str = "rtl") -> float:
     """Shaped width in points of a single line of right-to-left text."""
-    return _single_line(text, font, size, latin_font=latin_font).width
+    return _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction).width
 
 
 def draw_rtl_string(
@@ -1040,13 +1045,14 @@ def draw_rtl_string(
     size: float,
     colour: Any = colors.black,
     latin_font: str | None = None,
+    base_direction: str = "rtl",
 ) -> float:
     """Draw one line of RTL text ending at ``x_right`` (baseline ``y``); return its width.
 
     For page headers, footers, list markers and form labels, where a full flowable is too
     heavy. ``latin_font`` draws characters ``font`` lacks (default: ReportLab's Vera).
     """
-    line = _single_line(text, font, size, latin_font=latin_font)
+    line = _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction)
     style = RTLStyle(font_name=font, bold_font_name=font, font_size=size, text_color=colour, latin_font=latin_font, latin_bold_font=latin_font)
     canvas.saveState()
     _emit_glyphs(canvas, line.glyphs, x_right - line.width, y, size, style)

@@ -11,8 +11,10 @@ check in ``prepare()`` verified.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor, black
@@ -77,11 +79,50 @@ def rtl_style(fonts: RTLFonts, style: ParagraphStyle, link_colour: str) -> RTLSt
     )
 
 
+LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE (UAX #9)
+
+#: Digit groups separated by spaces (phone numbers such as "+44 20 7946 0000", "0300 1234567").
+#: Inside right-to-left text the bidi algorithm rightly treats the spaces between them as
+#: right-to-left, so the groups would read in reverse order; an isolate keeps them together.
+_NUMBER_GROUPS = re.compile(r"(?<![\w\u2066])\+?\d+(?:[ \u00a0]\d+)+(?![\w\u2069])")
+
+
+def isolate_ltr(text: str) -> str:
+    """Mark ``text`` as one left-to-right unit inside right-to-left text (a phone number, an id)."""
+    return f"{LRI}{text}{PDI}" if text else text
+
+
+def isolate_number_groups(text: str) -> str:
+    """Wrap every space-separated run of digit groups in a left-to-right isolate."""
+    return _NUMBER_GROUPS.sub(lambda m: isolate_ltr(m.group(0)), text)
+
+
+def has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def base_direction(text: str) -> str:
+    """"rtl" for text with any right-to-left letter, else "auto" (first strong letter decides).
+
+    An Urdu sentence that starts with "PRP" is still an Urdu sentence, so the first strong
+    letter must not decide it; but a line with no Urdu at all (a Latin name, an English label
+    missing from the translation, a web address) reads left to right, only placed on the right.
+    """
+    return "rtl" if has_rtl(text) else "auto"
+
+
+def prepare_runs(runs: list[Run]) -> list[Run]:
+    return [replace(r, text=isolate_number_groups(r.text)) if r.text else r for r in runs]
+
+
 def paragraph_factory(fonts: RTLFonts, link_colour: str) -> Callable[[list[Run], ParagraphStyle], Flowable]:
     """``Context.paragraph_factory`` for a right-to-left leaflet."""
 
     def make(runs: list[Run], style: ParagraphStyle) -> Flowable:
-        para = RTLParagraph(runs, rtl_style(fonts, style, link_colour))
+        runs = prepare_runs(runs)
+        rs = rtl_style(fonts, style, link_colour)
+        rs = replace(rs, base_direction=base_direction("".join(r.text for r in runs)))
+        para = RTLParagraph(runs, rs)
         para.keepWithNext = bool(getattr(style, "keepWithNext", 0))
         return para
 
@@ -97,10 +138,12 @@ def draw_text_hook(fonts: RTLFonts) -> Callable[..., float]:
 
     def draw(canv: Any, x: float, y: float, text: str, font: str, size: float, anchor: str) -> float:
         face, _, latin, _ = fonts.lookup(font)
-        width = rtl_string_width(text, face, size, latin_font=latin)
+        text = isolate_number_groups(text)
+        direction = base_direction(text)
+        width = rtl_string_width(text, face, size, latin_font=latin, base_direction=direction)
         right = x + width if anchor == "left" else x
         colour = getattr(canv, "_fillColorObj", None) or black
-        draw_rtl_string(canv, right, y, text, face, size, colour, latin_font=latin)
+        draw_rtl_string(canv, right, y, text, face, size, colour, latin_font=latin, base_direction=direction)
         return width
 
     return draw
