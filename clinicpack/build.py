@@ -19,7 +19,7 @@ from .layout import Layout, load_layout
 from .leaflet import Leaflet, load_leaflet
 from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
 from .project import Project
-from .quality import Options, QualityFailed, Report, check_pack
+from .quality import FontFacts, Options, QualityFailed, Report, check_pack
 from .writer import OutputFolder
 
 
@@ -222,8 +222,10 @@ def run_quality(request: BuildRequest, brand: Brand, layout: Layout, leaflets: l
     so this loads ReportLab even when every PDF is up to date: checks run on every build."""
     from .render import font_facts
 
+    def facts(leaflet: Leaflet) -> FontFacts:
+        return font_facts(leaflet, brand, layout)
+
     options = Options(today=today, allow_overdue=request.allow_overdue)
-    facts = lambda leaflet: font_facts(leaflet, brand, layout)  # noqa: E731
     return check_pack(leaflets, brand, layout, options, request.project.assets, facts, request.strict)
 
 

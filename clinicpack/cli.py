@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     try:
         build(request, report=say, on_quality=on_quality)
     except QualityFailed:
-        print("quality errors (see above); nothing was written", file=sys.stderr)
+        if not args.check:
+            print("quality errors (see above); nothing was written", file=sys.stderr)
         return 1
     except BuildErrors as exc:
         for error in exc.errors:

@@ -18,7 +18,8 @@ from .findings import ERROR, NOTE, WARNING, Finding
 from .prose import Sentence, sentences
 from .readability import Score, hardest, longest, score
 
-MIN_SECTION_SENTENCES, MIN_SECTION_WORDS = 3, 30  # fewer: too little text for a stable score
+MIN_SECTION_WORDS = 30  # fewer: too little text for a stable score
+LONG_SENTENCE = 15  # words; plain English averages 15 to 20
 MIN_SIZE, MIN_SIZE_LARGE = 12.0, 16.0  # points (RNIB clear print / large print)
 LINE_CHARS = (50, 75)  # characters per line (RNIB: 60 to 70 is best)
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text; we ask it of all text, large text included
@@ -66,7 +67,7 @@ def check_readability(ci: CheckInput) -> list[Finding]:
         if sc is None:
             continue
         metrics["sections"][section.key] = sc.as_dict()
-        if sc.sentences >= MIN_SECTION_SENTENCES and sc.words >= MIN_SECTION_WORDS:
+        if sc.words >= MIN_SECTION_WORDS:
             out += _grade(ci, f'section "{section.title}"', sc, own, section.line)
     return out
 
@@ -84,7 +85,7 @@ def _grade(ci: CheckInput, what: str, sc: Score, prose: list[Sentence], line: in
         return []
     path = ci.leaflet.path
     out = [Finding(path, line, severity, text, "readability")]
-    out += [Finding(path, s.line, NOTE, f'long sentence ({len(s.words)} words): "{_clip(s.text)}"', "readability") for s in longest(prose)]
+    out += [Finding(path, s.line, NOTE, f'long sentence ({len(s.words)} words): "{_clip(s.text)}"', "readability") for s in longest(prose) if len(s.words) >= LONG_SENTENCE]
     out += [Finding(path, w.line, NOTE, f'hard word "{w.text}" ({n} syllables)', "readability") for w, n in hardest(prose)]
     return out
 

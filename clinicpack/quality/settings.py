@@ -51,7 +51,7 @@ def _apply(base: Thresholds, doc: YamlDoc, section: Any, allowed: set[str], what
     changes: dict[str, Any] = {}
     for key in ("grade_warning", "grade_error"):
         if key in data:
-            changes[key] = _number(doc, key, data[key], 1, 20)
+            changes[key] = _number(doc, key, data[key], 1, 30)
     if "review_warning_days" in data:
         changes["review_warning_days"] = int(_number(doc, "review_warning_days", data["review_warning_days"], 0, 730, whole=True))
     if "claims" in data:
