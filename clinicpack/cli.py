@@ -49,11 +49,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(report: Report) -> str:
-    """``checked 3 leaflet(s): 0 errors, 2 warnings``"""
-    return f"checked {len(report.leaflets)} leaflet(s): {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
-
-
 def quality_printer(args: argparse.Namespace, say: Callable[[str], None]) -> Callable[[Report], None]:
     """Findings go to standard error (errors always; warnings unless --quiet; notes with --check)."""
 
@@ -65,7 +60,7 @@ def quality_printer(args: argparse.Namespace, say: Callable[[str], None]) -> Cal
             sys.stdout.write(report.to_json())
             sys.stdout.flush()
         if args.check or report.errors:
-            say(summary(report))
+            say(report.summary())
         elif report.warnings:
             say(f"{_plural(report.warnings, 'quality warning')} (--check lists them with notes; --strict makes them errors)")
 

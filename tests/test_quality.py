@@ -15,11 +15,12 @@ from helpers import ROOT, files_under, make_project, pdf_text, run
 from clinicpack.brand import load_brand
 from clinicpack.layout import MM, load_layout
 from clinicpack.leaflet import load_leaflet
-from clinicpack.quality import ERROR, NOTE, WARNING, Finding, FontFacts, Options, check_leaflet
+from clinicpack.quality import ERROR, NOTE, WARNING, Finding, Options, check_leaflet
 from clinicpack.quality.claims import load_claims
 from clinicpack.quality.colour import contrast_ratio
 from clinicpack.quality.prose import sentences
 from clinicpack.quality.readability import syllables
+from clinicpack.render import font_facts
 
 TODAY = dt.date(2026, 12, 1)
 TODAY_ARG = ("--today", TODAY.isoformat())
@@ -229,9 +230,12 @@ def test_shipped_layouts_pass_clear_print(tmp_path: Path) -> None:
     root = project(tmp_path, {"plain.md": PLAIN})
     for name in ("default", "letter", "large-print", "a5-booklet"):
         leaflet, brand, layout = loaded(root, "plain.md", name)
-        facts = FontFacts("Atkinson Hyperlegible", (), width=lambda t, size=layout.text.size: len(t) * size * 0.44)
-        found = check_leaflet(leaflet, brand, layout, Options(TODAY), fonts=facts, only=("print-size", "alignment", "line-length", "contrast", "qr"))
+        metrics: dict = {}
+        facts = font_facts(leaflet, brand, layout)  # the real font, measured by the renderer
+        found = check_leaflet(leaflet, brand, layout, Options(TODAY), fonts=facts, metrics=metrics,
+                              only=("print-size", "alignment", "line-length", "contrast", "qr", "glyphs"))
         assert found == [], name
+        assert 60 <= metrics["characters_per_line"] <= 75, name
 
 
 def test_small_body_text_is_an_error_at_the_layout_key(tmp_path: Path, capsys) -> None:

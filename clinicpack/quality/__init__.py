@@ -7,7 +7,6 @@ text is) come in as a ``FontFacts`` made by ``clinicpack.render.font_facts``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ class QualityFailed(BuildError):
     """The checks found errors; the findings themselves were already handed to the caller."""
 
     def __init__(self, report: Report):
-        super().__init__(f"quality check failed: {report.summary()}; nothing was written")
+        super().__init__(f"the quality checks found {_plural(report.errors, 'error')} (listed above)")
         self.report_data = report
 
 
@@ -53,7 +52,8 @@ class Report:
         return count(self.findings, WARNING)
 
     def summary(self) -> str:
-        return f"checked {len(self.leaflets)} leaflet(s): {self.errors} error(s), {self.warnings} warning(s)"
+        """``checked 3 leaflet(s): 0 errors, 2 warnings``"""
+        return f"checked {len(self.leaflets)} leaflet(s): {_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
 
     def to_json(self) -> str:
         data = {
@@ -131,5 +131,5 @@ def _claims(brand: Brand, thresholds: Thresholds, assets_dir: Path, findings: li
     return load_claims(path)
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
