@@ -21,7 +21,7 @@ from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
 from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
-from .rtl_flow import RTLFonts, draw_text_hook, paragraph_factory
+from .rtl_flow import RTLFonts, draw_text_hook, measure_text_hook, paragraph_factory
 from .styles import make_styles
 
 
@@ -112,6 +112,7 @@ def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool =
         bold_font=ctx.styles.table_header.fontName,
         rtl=ctx.rtl,
         draw_text=draw_text_hook(ctx.extra["rtl_fonts"]) if ctx.rtl else None,
+        measure_text=measure_text_hook(ctx.extra["rtl_fonts"]) if ctx.rtl else None,
     )
 
 

@@ -33,6 +33,7 @@ class PageInfo:
     bold_font: str
     rtl: bool = False
     draw_text: Callable[..., float] | None = None  # RTL engines plug in their own string drawing
+    measure_text: Callable[[str, str, float], float] | None = None  # ... and measuring (text, font, size)
     extra: dict = field(default_factory=dict)
 
 
@@ -192,6 +193,8 @@ class Decorator:
             canv.restoreState()
 
     def width_of(self, text: str, font: str, size: float) -> float:
+        if self.info.measure_text is not None:
+            return self.info.measure_text(text, font, size)
         return stringWidth(text, font, size)
 
     def footer_lines(self, text: str, room: float, font: str, size: float) -> list[str]:

@@ -149,6 +149,17 @@ def draw_text_hook(fonts: RTLFonts) -> Callable[..., float]:
     return draw
 
 
+def measure_text_hook(fonts: RTLFonts) -> Callable[[str, str, float], float]:
+    """``PageInfo.measure_text``: the shaped width of a header or footer line, so the page
+    decorator can tell whether it fits (Nastaliq widths differ greatly from unshaped ones)."""
+
+    def measure(text: str, font: str, size: float) -> float:
+        face, _, latin, _ = fonts.lookup(font)
+        return rtl_string_width(text, face, size, latin_font=latin)
+
+    return measure
+
+
 class RTLBulletDrawer(BulletDrawer):
     """A list marker on the right of the item, shaped and ordered like the text beside it.
 
