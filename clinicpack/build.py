@@ -243,5 +243,5 @@ def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet,
     if layout.print.imposition == "booklet":
         from .impose import booklet
 
-        pdf = booklet(pdf, layout, marks_pdf)
+        pdf = booklet(pdf, layout, marks_pdf, rtl=brand.language(leaflet.language).direction == "rtl")
     return pdf

@@ -10,12 +10,12 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
-from clinicpack.layout import load_layout
 from helpers import ROOT, files_under, make_project, render_page, run
 from PIL import Image
 
 from clinicpack.brand import load_brand
 from clinicpack.impose import padded_count, saddle_stitch_order
+from clinicpack.layout import load_layout
 
 MM = 72 / 25.4
 LEAFLET = "exosome-hair-loss"  # has a table, a call-out, lists, references: every kind of text
@@ -62,6 +62,7 @@ def test_saddle_stitch_order() -> None:
     assert padded_count(5) == 8 and padded_count(8) == 8 and padded_count(1) == 4
     assert saddle_stitch_order(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
     assert saddle_stitch_order(6) == [(8, 1), (2, 7), (6, 3), (4, 5)]  # 7 and 8 are blank
+    assert saddle_stitch_order(8, rtl=True) == [(1, 8), (7, 2), (3, 6), (5, 4)]  # bound on the right
     for pages in range(1, 30):
         sides = saddle_stitch_order(pages)
         numbers = sorted(n for side in sides for n in side)
@@ -227,3 +228,16 @@ def test_preview_pngs_beside_the_pdf(project: Path, tmp_path: Path) -> None:
     assert (0x17, 0x47, 0x6B) in {p for _, p in first.convert("RGB").getcolors(1 << 20)}
     contact = Image.open(folder / f"{LEAFLET}.contact.png")
     assert contact.width > first.width  # several pages side by side
+
+
+def test_urdu_booklet_is_bound_on_the_right(tmp_path: Path) -> None:
+    """Urdu reads right to left, so the booklet opens the other way: page 1 is the left half
+    of the first sheet's front, and the right half (the back cover) is blank here."""
+    names = ("exosome-hair-loss.md", "exosome-hair-loss.ur.md")
+    root = make_project(tmp_path, {n: (ROOT / "leaflets" / n).read_text(encoding="utf-8") for n in names})
+    assert run(root, "-q", "--layout", "a5-booklet", "exosome-hair-loss-ur")[0] == 0
+    sheet = render_page(root / "output/exosome-hair-loss-ur.a5-booklet.pdf", 0, 1.0).convert("L")
+    half = sheet.width // 2
+    left_ink = sum(sheet.crop((0, 0, half, sheet.height)).histogram()[:128])  # dark pixels
+    right_ink = sum(sheet.crop((half, 0, sheet.width, sheet.height)).histogram()[:128])
+    assert left_ink > 1000 and right_ink == 0
