@@ -50,6 +50,7 @@ class Brand:
     languages: dict[str, Language]
     extra: dict  # sections owned by other stages (e.g. quality thresholds), validated there
     doc: YamlDoc
+    registration_body: str = ""  # who registers the clinic's doctors, e.g. "PMDC" or "GMC" (consent forms)
 
     def booking_url(self, leaflet_id: str, ref: str | None = None) -> str:
         """The follow-up link for a leaflet (and optionally an opaque patient reference)."""
@@ -66,7 +67,7 @@ class Brand:
 
 
 BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality"}
-CLINIC_KEYS = {"name", "address", "phone", "website", "email"}
+CLINIC_KEYS = {"name", "address", "phone", "website", "email", "registration_body"}
 
 
 def load_brand(path: Path) -> Brand:
@@ -120,6 +121,7 @@ def load_brand(path: Path) -> Brand:
         languages=languages,
         extra={"quality": data.get("quality")},
         doc=doc,
+        registration_body=text.get("registration_body", ""),
     )
 
 

@@ -13,6 +13,12 @@ from .errors import BuildError, BuildErrors
 from .project import Project
 from .quality import ERROR, NOTE, QualityFailed, Report
 
+# single-patient options -> the CSV column they stand for (errors name the option)
+PATIENT_OPTIONS = {
+    "patient_ref": "--patient-ref", "name": "--patient-name", "date_of_birth": "--date-of-birth", "mrn": "--mrn",
+    "appointment_date": "--appointment-date",
+}
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -35,6 +41,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="rebuild whenever a leaflet, layout, brand file or asset changes; Ctrl-C stops")
     p.add_argument("--force", action="store_true", help="rebuild every output, even those whose inputs did not change")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    c = p.add_argument_group("consent packs", "cover, leaflet, health check, consent form (two copies) and aftercare card")
+    c.add_argument("--pack", choices=("leaflet", "consent"), default="leaflet", help="what to build (default: leaflet)")
+    c.add_argument("--patients", type=Path, metavar="FILE.csv",
+                   help="one personalised pack per row; columns: patient_ref, name (required), date_of_birth, mrn, "
+                        "clinician, clinician_role, clinician_registration, appointment_date")
+    c.add_argument("--patient-ref", metavar="REF", help="one patient's opaque reference (1-16 letters, digits, hyphens): file name and booking link")
+    c.add_argument("--patient-name", metavar="NAME", help="that patient's name (printed on the forms only)")
+    c.add_argument("--date-of-birth", metavar="YYYY-MM-DD")
+    c.add_argument("--mrn", metavar="NUMBER", help="clinic record number")
+    c.add_argument("--appointment-date", metavar="YYYY-MM-DD")
+    c.add_argument("--clinician", metavar="NAME", help="clinician's name (a CSV column overrides it per row)")
+    c.add_argument("--clinician-role", metavar="ROLE", help='e.g. "Consultant dermatologist"')
+    c.add_argument("--clinician-registration", metavar="NUMBER", help="registration number (e.g. PMDC number)")
+    c.add_argument("--jobs", type=int, default=1, metavar="N", help="build packs in N processes (default: 1)")
     return p
 
 
@@ -97,8 +117,12 @@ def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Pat
 
 
 def main(argv: list[str] | None = None, project_root: Path | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     root = args.project or project_root or Path.cwd()
+    check_pack_options(p, args)
+    if args.pack == "consent":
+        return consent_main(args, Project(root))
     if args.print_layout:
         return print_layout(Project(root), args.print_layout)
     request = BuildRequest(
@@ -139,3 +163,88 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         print("interrupted; no partial files were left", file=sys.stderr)
         return 130
     return 0
+
+
+def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Consent-pack options that make no sense together are bad options (exit 2)."""
+    patient_opts = [args.patient_ref, args.patient_name, args.date_of_birth, args.mrn]
+    if args.pack != "consent":
+        used = [o for o, v in (("--patients", args.patients), ("--patient-ref", args.patient_ref), ("--patient-name", args.patient_name),
+                               ("--clinician", args.clinician), ("--jobs", args.jobs != 1 or None)) if v]
+        if used:
+            p.error(f"{used[0]} needs --pack consent")
+    if args.patients and any(patient_opts):
+        p.error("give either --patients FILE.csv or one patient's options (--patient-ref ...), not both")
+    if any(patient_opts) and not (args.patient_ref and args.patient_name):
+        p.error("one patient needs both --patient-ref and --patient-name")
+    if args.jobs < 1:
+        p.error("--jobs must be 1 or more")
+
+
+def _consent(args: argparse.Namespace, project: Project, say) -> int:
+    from .pack import PackRequest, build_packs
+    from .patients import Clinician, patient_from_values
+
+    patient = None
+    if args.patient_ref:
+        values = {"patient_ref": args.patient_ref, "name": args.patient_name, "date_of_birth": args.date_of_birth or "",
+                  "mrn": args.mrn or "", "appointment_date": args.appointment_date or ""}
+        try:
+            patient = patient_from_values(values)
+        except ValueError as exc:
+            message = str(exc)
+            for column, option in PATIENT_OPTIONS.items():
+                if message.startswith(column + " "):
+                    message = option + message[len(column):]
+                    break
+            raise BuildError(message) from None
+    appointment = None
+    if args.appointment_date and not patient:
+        try:
+            appointment = dt.date.fromisoformat(args.appointment_date)
+        except ValueError:
+            raise BuildError("--appointment-date is not a real date (write YYYY-MM-DD)") from None
+    clinician = Clinician(args.clinician or "", args.clinician_role or "", args.clinician_registration or "", appointment)
+    for name, value in (("--clinician", clinician.name), ("--clinician-role", clinician.role), ("--clinician-registration", clinician.registration)):
+        if len(value) > 60 or any(ord(ch) < 32 for ch in value):
+            raise BuildError(f"{name} must be one line of at most 60 characters")
+    request = PackRequest(
+        project=project, targets=tuple(args.leaflets), layout=args.layout, out=args.out, check_only=args.check,
+        patients_file=args.patients, patient=patient, clinician=clinician, jobs=args.jobs, progress=sys.stderr.isatty(),
+    )
+    result = build_packs(request, report=say)
+    for error in result.row_errors:
+        print(error.report("error"), file=sys.stderr)
+    if args.check:
+        if result.row_errors:
+            print(f"{len(result.row_errors)} of {result.rows} row(s) have errors", file=sys.stderr)
+            return 1
+        say("checked: no errors")
+        return 0
+    if result.row_errors:
+        lines = ", ".join(str(e.line) for e in result.row_errors if e.line)
+        built = len(result.written) + len(result.unchanged)
+        where = f" (line{'s' if len(result.row_errors) > 1 else ''} {lines})" if lines else ""
+        print(f"{len(result.row_errors)} of {result.rows or 1} pack(s) not built because of errors{where}; "
+              f"{built} built", file=sys.stderr)
+        return 1
+    return 0
+
+
+def consent_main(args: argparse.Namespace, project: Project) -> int:
+    """``--pack consent``: errors print as one line each, like the leaflet build."""
+    say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
+    try:
+        return _consent(args, project, say)
+    except BuildErrors as exc:
+        for error in exc.errors:
+            print(error.report("error"), file=sys.stderr)
+        print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(exc.report("error"), file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; only complete packs were written", file=sys.stderr)
+        return 130

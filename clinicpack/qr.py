@@ -7,8 +7,10 @@ that gets folded, handled and photocopied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode
+from qrcode import util as qr_util
 from qrcode.constants import ERROR_CORRECT_M
 
 QUIET_ZONE = 4  # modules of white on every side (ISO/IEC 18004)
@@ -42,5 +44,137 @@ class QrMatrix:
 def qr_matrix(url: str) -> QrMatrix:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(url)
-    code.make(fit=True)
-    return QrMatrix(url=url, modules=tuple(tuple(bool(m) for m in row) for row in code.get_matrix()))
+    code.best_fit()
+    code.data_cache = qr_util.create_data(code.version, code.error_correction, code.data_list)
+    code.makeImpl(False, _best_mask(code.version, code.data_cache))
+    return QrMatrix(url=url, modules=tuple(tuple(bool(m) for m in row) for row in code.modules))
+
+
+# ---------------------------------------------------------------- fast mask choice
+#
+# qrcode chooses the mask by laying the symbol out 8 times and scoring each with loops over
+# every module: about 5 ms per code, most of a personalised pack's cost. We score the same
+# 8 candidates with the same four ISO/IEC 18004 penalty rules on the whole symbol held as one
+# integer per direction: row r, column c is bit r * STRIDE + c, and rows are separated by
+# GAP zero bits so no run or pattern can cross from one row into the next. Each rule is then a
+# few shifts, ANDs and bit counts on that integer. qrcode lays out only the chosen mask, so the
+# symbol is exactly the one qrcode would make (tests/test_qr.py checks that on many links).
+
+GAP = 12  # wider than the 11-module finder-like pattern of rule 3
+
+
+@dataclass(frozen=True)
+class _Grid:
+    n: int
+    stride: int
+    full: int  # every real module
+    pairs: int  # modules of rows 0..n-2 (rule 2 looks at a row and the next)
+    order: tuple[tuple[int, int], ...]  # data module positions in placement order
+    base: tuple[int, int]  # (rows, columns): dark function modules (format bits light, as qrcode scores)
+    masks: tuple[tuple[int, int], ...]  # per mask: (rows, columns) data modules it flips
+
+
+@lru_cache(maxsize=None)
+def _grid(version: int) -> _Grid:
+    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0)
+    n = code.modules_count = version * 4 + 17
+    code.modules = [[None] * n for _ in range(n)]
+    code.setup_position_probe_pattern(0, 0)
+    code.setup_position_probe_pattern(n - 7, 0)
+    code.setup_position_probe_pattern(0, n - 7)
+    code.setup_position_adjust_pattern()
+    code.setup_timing_pattern()
+    code.setup_type_info(True, 0)
+    if version >= 7:
+        code.setup_type_number(True)
+    m = code.modules
+    order = []
+    row, inc = n - 1, -1
+    for col in range(n - 1, 0, -2):  # the same zig-zag as qrcode's map_data
+        if col <= 6:
+            col -= 1
+        while True:
+            for c in (col, col - 1):
+                if m[row][c] is None:
+                    order.append((row, c))
+            row += inc
+            if row < 0 or row >= n:
+                row -= inc
+                inc = -inc
+                break
+    stride = n + GAP
+    bit = lambda r, c: (1 << (r * stride + c), 1 << (c * stride + r))  # noqa: E731
+    base_r = base_c = 0
+    for r in range(n):
+        for c in range(n):
+            if m[r][c]:
+                br, bc = bit(r, c)
+                base_r, base_c = base_r | br, base_c | bc
+    masks = []
+    for p in range(8):
+        func = qr_util.mask_func(p)
+        mr = mc = 0
+        for r, c in order:
+            if func(r, c):
+                br, bc = bit(r, c)
+                mr, mc = mr | br, mc | bc
+        masks.append((mr, mc))
+    row_bits = (1 << n) - 1
+    full = sum(row_bits << (r * stride) for r in range(n))
+    pairs = sum(row_bits << (r * stride) for r in range(n - 1))
+    return _Grid(n, stride, full, pairs, tuple(order), (base_r, base_c), tuple(masks))
+
+
+@lru_cache(maxsize=65536)
+def _byte_bits(version: int, index: int, value: int) -> tuple[int, int]:
+    """Where data byte ``index`` with ``value`` puts its dark modules (links share most bytes)."""
+    g = _grid(version)
+    rows = cols = 0
+    for k in range(8):
+        position = index * 8 + k
+        if position < len(g.order) and (value >> (7 - k)) & 1:
+            r, c = g.order[position]
+            rows |= 1 << (r * g.stride + c)
+            cols |= 1 << (c * g.stride + r)
+    return rows, cols
+
+
+_P1 = (1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0)  # dark-light-dark x3-light-dark, then 4 light
+_P2 = _P1[::-1]
+
+
+def _lines_penalty(x: int, full: int) -> int:
+    """Rules 1 (runs of 5 or more of one colour) and 3 (finder-like patterns), all lines at once."""
+    total = 0
+    inv = ~x & full
+    for y in (x, inv):
+        a = y & (y >> 1) & (y >> 2) & (y >> 3) & (y >> 4)
+        total += a.bit_count() + 2 * (a & ~(a << 1)).bit_count()  # a run of L scores L - 2
+    m1 = m2 = full
+    for k in range(11):
+        xk, ik = x >> k, inv >> k
+        m1 &= xk if _P1[k] else ik
+        m2 &= xk if _P2[k] else ik
+    return total + 40 * (m1.bit_count() + m2.bit_count())
+
+
+def _penalty(g: _Grid, rows: int, cols: int) -> int:
+    total = _lines_penalty(rows, g.full) + _lines_penalty(cols, g.full)
+    below = rows >> g.stride  # rule 2: 2x2 blocks of one colour
+    dark = rows & below & g.pairs
+    light = ~(rows | below) & g.pairs
+    total += 3 * ((dark & (dark >> 1)).bit_count() + (light & (light >> 1) & g.pairs).bit_count())
+    ratio = rows.bit_count() / (g.n * g.n)  # rule 4: balance of dark and light
+    return total + int(abs(ratio * 100 - 50) / 5) * 10
+
+
+def _best_mask(version: int, data: list[int]) -> int:
+    g = _grid(version)
+    raw_r = raw_c = 0
+    for index, value in enumerate(data):
+        r, c = _byte_bits(version, index, value)
+        raw_r |= r
+        raw_c |= c
+    base_r, base_c = g.base
+    scores = [_penalty(g, base_r | (raw_r ^ mr), base_c | (raw_c ^ mc)) for mr, mc in g.masks]
+    return scores.index(min(scores))

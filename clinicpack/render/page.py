@@ -295,8 +295,14 @@ class _Doc(BaseDocTemplate):
             self.canv.outline_marks.setdefault(self.canv.getPageNumber(), []).append((key, title, level, top))
 
 
-def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInfo, meta: PdfMeta) -> bytes:
-    """Lay out ``story`` on branded pages and return the PDF bytes (identical for identical inputs)."""
+def build_pdf(
+    story: list[Flowable], brand: Brand, layout: Layout, info: PageInfo, meta: PdfMeta,
+    decorate: Callable[[Canvas, int, int], None] | None = None,
+) -> bytes:
+    """Lay out ``story`` on branded pages and return the PDF bytes (identical for identical inputs).
+
+    ``decorate`` replaces the header/footer painter (a consent pack numbers each part on its own).
+    """
     buf = io.BytesIO()
     L = layout
     h = L.page_size[1]
@@ -308,6 +314,7 @@ def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInf
         h - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4,
         leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0, id="body",
     )
+    decorate_pages = decorate
     decorate = Decorator(brand, layout, info)
     doc = _Doc(
         buf,
@@ -327,5 +334,5 @@ def build_pdf(story: list[Flowable], brand: Brand, layout: Layout, info: PageInf
         pageTemplates=[PageTemplate("page", [frame], onPage=decorate.background)],
         showBoundary=0,
     )
-    doc.build(story, canvasmaker=make_canvas_class(decorate))
+    doc.build(story, canvasmaker=make_canvas_class(decorate_pages or decorate))
     return buf.getvalue()

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Benchmark: build N personalised consent packs from a generated CSV.
+
+Reports the one-off template time (the shared pages, laid out once per leaflet), then per pack:
+CPU milliseconds (all processes), wall milliseconds, packs per second, and peak memory (RSS of
+the main process and of the largest worker). Run it from the project folder:
+
+    .venv/bin/python bench/bench_batch.py                 # N=200, one process
+    .venv/bin/python bench/bench_batch.py -n 1000 --jobs 2
+
+Names in the generated CSV are made up; output goes to bench/out/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from clinicpack.pack import PackRequest, build_packs  # noqa: E402
+from clinicpack.patients import Clinician  # noqa: E402
+from clinicpack.project import Project  # noqa: E402
+
+FIRST = ["Ayesha", "Bilal", "Fatima", "Hamza", "Zainab", "Usman", "Sana", "Omar", "Mariam", "Imran"]
+LAST = ["Khan", "Ahmed", "Malik", "Hussain", "Qureshi", "Sheikh", "Chaudhry", "Siddiqui", "Butt", "Raza"]
+
+
+def make_csv(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["patient_ref", "name", "date_of_birth", "mrn", "clinician", "appointment_date"])
+        for i in range(n):
+            w.writerow([f"P{i:06d}", f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}", f"{1950 + i % 50}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                        f"MRN-{100000 + i}", "Dr Sara Example", "2026-11-25"])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("-n", type=int, default=200, help="number of packs (default 200)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--leaflet", default="exosome-hair-loss", help="leaflet id (default exosome-hair-loss)")
+    args = p.parse_args()
+    out = ROOT / "bench" / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    day = out / "day.csv"
+    make_csv(day, args.n)
+    project = Project(ROOT)
+
+    # 1) the template alone (one blank pack): the cost paid once per leaflet per batch
+    t0, c0 = time.perf_counter(), time.process_time()
+    build_packs(PackRequest(project=project, targets=(args.leaflet,), out=out / "blank"))
+    template_wall, template_cpu = time.perf_counter() - t0, time.process_time() - c0
+
+    # 2) the batch
+    request = PackRequest(project=project, targets=(args.leaflet,), out=out / "packs", patients_file=day,
+                          clinician=Clinician(role="Consultant dermatologist", registration="12345-P"), jobs=args.jobs,
+                          progress=sys.stderr.isatty())
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = build_packs(request)
+    wall = time.perf_counter() - t0
+    cpu_main = time.process_time() - c0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_children = (children.ru_utime + children.ru_stime) - (before_children.ru_utime + before_children.ru_stime)
+    n = len(result.written) + len(result.unchanged)
+    assert n == args.n and not result.row_errors, (n, result.row_errors[:3])
+    # the batch includes laying out the template once; subtract it to get the per-pack cost
+    cpu_packs = cpu_main + cpu_children - template_cpu
+    size = sum(p.stat().st_size for p in (out / "packs").rglob("*.pdf")) / n
+    print(f"packs: {n}, jobs: {args.jobs}, leaflet: {args.leaflet}")
+    print(f"template (once per batch): {template_wall * 1000:.0f} ms wall, {template_cpu * 1000:.0f} ms CPU")
+    print(f"per pack: {cpu_packs / n * 1000:.2f} ms CPU (all processes), {(wall - template_wall) / n * 1000:.2f} ms wall")
+    print(f"throughput: {n / wall:.0f} packs/s including the template, {n / max(wall - template_wall, 1e-9):.0f} packs/s stamping only")
+    print(f"peak RSS: main {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+          f"largest worker {children.ru_maxrss / 1024:.0f} MB")
+    print(f"average file size: {size / 1024:.0f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Consent packs, top to bottom: load and check everything -> lay out the shared pages once per
+leaflet -> stamp each patient's details -> write each PDF atomically.
+
+A blank pack (no patient) is the same template with only the clinic's general booking link
+stamped in, and empty lines for handwriting. With a patient list, a bad row is reported with
+its CSV line number and skipped; the good rows are still built, and the run fails at the end.
+With ``jobs > 1`` patients are stamped in worker processes: each worker gets the finished
+template bytes (never lays anything out) and writes its own files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .brand import Brand, load_brand
+from .build import find_leaflet_files, load_all
+from .consent import consent_content
+from .errors import BuildError, BuildErrors, display_path
+from .labels import Labels, load_labels
+from .layout import Layout, load_layout
+from .leaflet import Leaflet
+from .patients import Clinician, Patient, PatientList, read_patients
+from .progress import Progress
+from .project import Project
+from .qr import qr_matrix
+from .writer import OutputFolder
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    project: Project
+    targets: tuple[str, ...] = ()
+    layout: str = "default"
+    out: Path | None = None
+    check_only: bool = False
+    patients_file: Path | None = None
+    patient: Patient | None = None  # one patient from the command line
+    clinician: Clinician = field(default_factory=Clinician)
+    jobs: int = 1
+    progress: bool = False
+
+
+@dataclass
+class PackResult:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    row_errors: list[BuildError] = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class StampJob:
+    """What a worker needs to stamp packs for one leaflet: plain data, cheap to send."""
+
+    pdf: bytes
+    slots: tuple
+    font_file: str
+    text_colour: str
+    out_dir: Path
+    folder: str  # sub-folder of the output folder ("" for a blank pack)
+    sync_each: bool = True  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
+
+
+@dataclass(frozen=True)
+class Order:
+    """One pack to stamp: file name, slot values and the booking link (patient data stays in memory)."""
+
+    name: str
+    values: dict[str, str]
+    url: str
+    line: int | None
+
+
+def build_packs(request: PackRequest, report: Callable[[str], None] = lambda s: None) -> PackResult:
+    project = request.project
+    brand = load_brand(project.brand_file)
+    layout = load_layout(request.layout, project.layouts, brand)
+    leaflets = load_all(project, find_leaflet_files(project, request.targets))
+    checked = _check_leaflets(project, leaflets)
+    patient_list = read_patients(request.patients_file) if request.patients_file else None
+    if request.check_only:
+        for leaflet, labels, content in checked:
+            from .render import prepare
+
+            prepare(leaflet, brand, layout)
+        return PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
+
+    result = PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    out_root = (request.out or project.output).resolve()
+    for leaflet, labels, content in checked:
+        job = _template_job(project, brand, layout, leaflet, labels, content, out_root, bool(request.patient or patient_list))
+        orders = _orders(brand, leaflet, labels, request, patient_list)
+        _run(job, orders, request, result, report, leaflet)
+    result.seconds = time.perf_counter() - start
+    result.cpu_seconds = time.process_time() - cpu_start
+    result.row_errors.sort(key=lambda e: (str(e.file), e.line or 0))
+    return result
+
+
+def _check_leaflets(project: Project, leaflets: list[Leaflet]) -> list[tuple]:
+    out, errors = [], []
+    for leaflet in leaflets:
+        labels = load_labels(project.labels, leaflet.language)
+        try:
+            out.append((leaflet, labels, consent_content(leaflet, labels)))
+        except BuildError as exc:
+            errors.append(exc)
+    if errors:
+        raise BuildErrors(errors)
+    return out
+
+
+def _template_job(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, labels: Labels, content, out_root: Path,
+                  personal: bool) -> StampJob:
+    from .render.pack import render_pack_template
+
+    booking_id = leaflet.translation_of or leaflet.id
+    template = render_pack_template(leaflet, content, brand, layout, labels, project.assets, brand.booking_url(booking_id))
+    return StampJob(
+        pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
+        out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal,
+    )
+
+
+def _orders(brand: Brand, leaflet: Leaflet, labels: Labels, request: PackRequest, patient_list: PatientList | None) -> list[Order]:
+    booking_id = leaflet.translation_of or leaflet.id
+    if request.patient is None and patient_list is None:
+        return [Order(f"{leaflet.id}-consent.pdf", {"booking_url": brand.booking_url(booking_id)}, brand.booking_url(booking_id), None)]
+    patients = [request.patient] if request.patient else list(patient_list.patients)
+    orders = []
+    for p in patients:
+        p = p.with_defaults(request.clinician)
+        url = brand.booking_url(booking_id, ref=p.ref)
+        values = {
+            "name": p.name,
+            "date_of_birth": labels.date(p.date_of_birth) if p.date_of_birth else "",
+            "mrn": p.mrn,
+            "ref": p.ref,
+            "appointment_date": labels.date(p.appointment_date) if p.appointment_date else "",
+            "clinician": p.clinician,
+            "clinician_role": p.clinician_role,
+            "clinician_registration": p.clinician_registration,
+            "booking_url": url,
+        }
+        orders.append(Order(f"{p.ref}.pdf", values, url, p.line))
+    return orders
+
+
+# ---------------------------------------------------------------- stamping (also in workers)
+
+_worker: _Stamping | None = None
+
+
+class _Stamping:
+    def __init__(self, job: StampJob):
+        from .render.stamp import Stamper
+
+        self.job = job
+        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour)
+        self.out = OutputFolder(job.out_dir)
+
+    def pdf(self, order: Order) -> bytes:
+        for key, value in order.values.items():
+            bad = self.stamper.missing(value)
+            if bad is not None:
+                raise ValueError(
+                    f"{key} has a character the font cannot print (U+{ord(bad):04X}); "
+                    "write it in plain letters or choose a font that has it"
+                )
+        return self.stamper.stamp(order.values, qr_matrix(order.url))
+
+    def write(self, order: Order) -> tuple[Order, str | None, str | None]:
+        """(order, written path or None, error or None); the error never quotes patient data."""
+        try:
+            data = self.pdf(order)
+        except ValueError as exc:
+            return order, None, str(exc)
+        name = f"{self.job.folder}/{order.name}" if self.job.folder else order.name
+        if self.out.unchanged(name, data):
+            return order, "=" + str(self.out.path_for(name)), None
+        return order, str(self.out.write(name, data, sync=self.job.sync_each)), None
+
+
+def _init_worker(job: StampJob) -> None:
+    global _worker
+    _worker = _Stamping(job)
+
+
+def _work(order: Order) -> tuple[Order, str | None, str | None]:
+    assert _worker is not None
+    return _worker.write(order)
+
+
+def _results(job: StampJob, orders: list[Order], jobs: int) -> Iterator[tuple[Order, str | None, str | None]]:
+    if jobs <= 1 or len(orders) < 2:
+        stamping = _Stamping(job)
+        for order in orders:
+            yield stamping.write(order)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(min(jobs, len(orders)), initializer=_init_worker, initargs=(job,)) as pool:
+        chunk = max(1, min(16, len(orders) // (jobs * 4)))
+        yield from pool.imap(_work, orders, chunksize=chunk)
+
+
+def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackResult, report: Callable[[str], None],
+         leaflet: Leaflet) -> None:
+    folder = job.out_dir / job.folder if job.folder else job.out_dir
+    _remove_partials(folder)
+    progress = Progress(len(orders), f"{leaflet.id}", enabled=request.progress and len(orders) > 1)
+    source = request.patients_file
+    try:
+        for order, path, error in _results(job, orders, request.jobs):
+            progress.advance()
+            if error is not None:
+                where = source if order.line else None
+                result.row_errors.append(BuildError(error if source else f"patient: {error}", where, order.line))
+            elif path.startswith("="):
+                result.unchanged.append(Path(path[1:]))
+            else:
+                result.written.append(Path(path))
+    finally:
+        progress.close()
+        if hasattr(os, "sync"):
+            os.sync()  # one flush to disk for the whole batch instead of one per file
+    if len(orders) == 1 and (result.written or result.unchanged):
+        last = (result.written or result.unchanged)[-1]
+        report(f"{'wrote' if result.written else 'unchanged'} {display_path(last)}")
+    elif len(orders) > 1:
+        report(f"{leaflet.id}: {len(result.written)} pack(s) written, {len(result.unchanged)} unchanged, in {display_path(folder)}/")
+
+
+def _remove_partials(folder: Path) -> None:
+    """Temporary files left by a batch that was killed outright (Ctrl-C cleans up by itself)."""
+    if folder.is_dir():
+        for stale in folder.glob(".partial-*"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,176 @@
+"""Patients for personalised packs: one from the command line, or a day's list from a CSV file.
+
+Privacy rules enforced here: a patient's name, date of birth and record number are never put
+into an error message (only the CSV line number and the column), and the reference that goes
+into file names and booking links must be a short opaque token, not a name.
+
+A bad row does not stop the others: ``read_patients`` returns the good patients and one
+``BuildError`` per bad row; only problems with the file as a whole (unknown column, no rows)
+are raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError, did_you_mean
+
+REF_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,15})$")
+REQUIRED_COLUMNS = ("patient_ref", "name")
+OPTIONAL_COLUMNS = ("date_of_birth", "mrn", "clinician", "clinician_role", "clinician_registration", "appointment_date")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_LENGTH = {"name": 80, "mrn": 32, "clinician": 60, "clinician_role": 60, "clinician_registration": 30}
+
+
+@dataclass(frozen=True)
+class Patient:
+    ref: str  # opaque: file name stem and the booking link's ref=
+    name: str
+    date_of_birth: dt.date | None = None
+    mrn: str = ""
+    clinician: str = ""
+    clinician_role: str = ""
+    clinician_registration: str = ""
+    appointment_date: dt.date | None = None
+    line: int | None = None  # CSV line, for messages
+
+    def with_defaults(self, clinician: Clinician) -> Patient:
+        """Fill clinician fields the row left empty from the command-line options."""
+        return Patient(
+            ref=self.ref, name=self.name, date_of_birth=self.date_of_birth, mrn=self.mrn,
+            clinician=self.clinician or clinician.name,
+            clinician_role=self.clinician_role or clinician.role,
+            clinician_registration=self.clinician_registration or clinician.registration,
+            appointment_date=self.appointment_date or clinician.appointment_date,
+            line=self.line,
+        )
+
+
+@dataclass(frozen=True)
+class Clinician:
+    """Batch-wide defaults from the command line (a CSV column overrides them per row)."""
+
+    name: str = ""
+    role: str = ""
+    registration: str = ""
+    appointment_date: dt.date | None = None
+
+
+def patient_from_values(values: dict[str, str], line: int | None = None, today: dt.date | None = None) -> Patient:
+    """Validate one patient's values (column name -> text). Messages never quote the values."""
+    v = {k: (values.get(k) or "").strip() for k in COLUMNS}
+    if not v["patient_ref"]:
+        raise ValueError("patient_ref is empty (give each patient a short reference, e.g. P0001)")
+    if not REF_PATTERN.match(v["patient_ref"]):
+        raise ValueError(
+            "patient_ref must be 1 to 16 letters, digits or hyphens, starting with a letter or digit "
+            "(it becomes the file name and goes into the booking link, so never use a name)"
+        )
+    if not v["name"]:
+        raise ValueError("name is empty (write the patient's name, or leave the row out)")
+    for key, limit in MAX_LENGTH.items():
+        if len(v[key]) > limit:
+            raise ValueError(f"{key} is longer than {limit} characters")
+        if any(ord(ch) < 32 for ch in v[key]):
+            raise ValueError(f"{key} contains a line break or control character; keep it on one line")
+    today = today or dt.date.today()
+    dob = _date(v["date_of_birth"], "date_of_birth")
+    if dob is not None and dob > today:
+        raise ValueError("date_of_birth is in the future (write YYYY-MM-DD)")
+    if dob is not None and dob.year < 1900:
+        raise ValueError("date_of_birth is before 1900 (write YYYY-MM-DD)")
+    return Patient(
+        ref=v["patient_ref"], name=v["name"], date_of_birth=dob, mrn=v["mrn"], clinician=v["clinician"],
+        clinician_role=v["clinician_role"], clinician_registration=v["clinician_registration"],
+        appointment_date=_date(v["appointment_date"], "appointment_date"), line=line,
+    )
+
+
+def _date(text: str, key: str) -> dt.date | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{key} is not written as YYYY-MM-DD (e.g. 1990-02-28)")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{key} is not a real date (write YYYY-MM-DD, e.g. 1990-02-28)") from None
+
+
+@dataclass(frozen=True)
+class PatientList:
+    path: Path
+    patients: tuple[Patient, ...]
+    errors: tuple[BuildError, ...]  # one per bad row, in file order
+    rows: int  # data rows read (good + bad)
+
+
+def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read the patient list: {exc.strerror or exc}", path) from None
+    try:
+        text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError("the file is not UTF-8 text; save it as \"CSV UTF-8\"", path, line) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise BuildError(f"cannot read the header row: {exc}", path, 1) from None
+    if not header or not any(h.strip() for h in header):
+        raise BuildError(f"the first line must be a header row: {', '.join(REQUIRED_COLUMNS)} (and optional {', '.join(OPTIONAL_COLUMNS)})", path, 1)
+    columns = [h.strip().lower() for h in header]
+    for name in columns:
+        if name not in COLUMNS:
+            raise BuildError(
+                f'unknown column "{name}"{did_you_mean(name, COLUMNS)}; the columns are {", ".join(COLUMNS)}', path, 1
+            )
+    for name in REQUIRED_COLUMNS:
+        if name not in columns:
+            raise BuildError(f'the header row has no "{name}" column (required: {", ".join(REQUIRED_COLUMNS)})', path, 1)
+    repeated = next((c for c in columns if columns.count(c) > 1), None)
+    if repeated:
+        raise BuildError(f'the column "{repeated}" appears twice in the header row', path, 1)
+
+    patients: list[Patient] = []
+    errors: list[BuildError] = []
+    seen: dict[str, int] = {}
+    rows = 0
+    last_line = reader.line_num
+    while True:
+        start = last_line + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            errors.append(BuildError(f"this line is not valid CSV ({exc})", path, start))
+            break
+        last_line = reader.line_num
+        if row is None:
+            break
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines between days' lists are harmless
+        rows += 1
+        if len(row) > len(columns):
+            errors.append(BuildError(f"this row has {len(row)} values but the header has {len(columns)} columns (a stray comma?)", path, start))
+            continue
+        try:
+            patient = patient_from_values(dict(zip(columns, row)), start, today)
+        except ValueError as exc:
+            errors.append(BuildError(str(exc), path, start))
+            continue
+        if patient.ref in seen:
+            errors.append(BuildError(f'patient_ref "{patient.ref}" is already used on line {seen[patient.ref]}; each pack needs its own reference', path, start))
+            continue
+        seen[patient.ref] = start
+        patients.append(patient)
+    if rows == 0:
+        raise BuildError("the patient list has a header but no patients", path, 1)
+    return PatientList(path, tuple(patients), tuple(errors), rows)

@@ -1,0 +1,147 @@
+"""Printed-form furniture: write-on lines, vector tick boxes, signature lines and "slots".
+
+A slot is a place on a page that a patient's details fill later (name on a line, the booking
+QR code in a box). While the shared pages are laid out once per batch, each slot records where
+it landed (page, x, y, width); the stamper then writes each patient's text there without laying
+anything out again. On a blank pack the slot simply stays an empty line for handwriting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor, white
+from reportlab.platypus import Flowable
+
+
+@dataclass(frozen=True)
+class SlotPosition:
+    key: str  # "name", "date_of_birth", ..., "booking_url", or "qr"
+    page: int  # 1-based page of the template document
+    x: float
+    y: float  # baseline for text; bottom edge for the QR code
+    width: float
+    size: float  # font size for text; side length for the QR code
+    align: str = "left"  # "left" or "right" (right-to-left forms)
+
+
+class SlotRecorder:
+    """Collects slot positions while the document is drawn (order: as drawn)."""
+
+    def __init__(self) -> None:
+        self.slots: list[SlotPosition] = []
+
+    def record(self, canv, key: str, x: float, y: float, width: float, size: float, align: str) -> None:
+        ax, ay = canv.absolutePosition(x, y)
+        scale = canv._currentMatrix[0]  # inside a shrink-to-fit frame everything is scaled
+        page = canv._doctemplate.page  # the doc template's page number (the canvas defers its pages)
+        self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align))
+
+
+class WriteLine(Flowable):
+    """A line to write on. With a ``key`` it is also a slot that a patient's detail can fill."""
+
+    def __init__(self, width: float, colour: str, recorder: SlotRecorder | None = None, key: str | None = None,
+                 text_size: float = 12, height: float = 26, align: str = "left"):
+        super().__init__()
+        self.width, self.height = width, height
+        self.colour, self.recorder, self.key = colour, recorder, key
+        self.text_size, self.align = text_size, align
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        if self.width <= 0:
+            self.width = aw
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(HexColor(self.colour))
+        c.setLineWidth(0.7)
+        c.line(0, 3, self.width, 3)
+        c.restoreState()
+        if self.recorder is not None and self.key:
+            inset = 3
+            x = self.width - inset if self.align == "right" else inset
+            self.recorder.record(self.canv, self.key, x, 6, self.width - 2 * inset, self.text_size, self.align)
+
+
+class TickBox(Flowable):
+    """An empty square to tick, drawn as a vector (fonts lack a reliable box glyph)."""
+
+    def __init__(self, size: float, colour: str):
+        super().__init__()
+        self.size, self.colour = size, colour
+        self.width = self.height = size
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(HexColor(self.colour))
+        c.setFillColor(white)
+        c.setLineWidth(1.2)
+        c.rect(0, 0, self.size, self.size, stroke=1, fill=1)
+        c.restoreState()
+
+
+class QrSlot(Flowable):
+    """The square where each patient's booking QR code is stamped, with its quiet zone kept white."""
+
+    def __init__(self, symbol_width: float, quiet: float, recorder: SlotRecorder):
+        super().__init__()
+        self.symbol_width, self.quiet, self.recorder = symbol_width, quiet, recorder
+        self.width = self.height = symbol_width + 2 * quiet
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setFillColor(white)
+        c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        c.restoreState()
+        self.recorder.record(c, "qr", self.quiet, self.quiet, self.symbol_width, self.symbol_width, "left")
+
+
+class PartStart(Flowable):
+    """Zero-size marker at the top of each part of the pack: records the page the part starts on."""
+
+    def __init__(self, index: int, starts: dict[int, int], outline: tuple[str, str, int] | None = None):
+        super().__init__()
+        self.index, self.starts = index, starts
+        self.width = self.height = 0
+        if outline:
+            self.outline = outline
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.starts.setdefault(self.index, self.canv._doctemplate.page)
+
+
+class CutFrame(Flowable):
+    """A dashed cut line around an inner flowable (the aftercare card)."""
+
+    def __init__(self, inner: Flowable, colour: str, padding: float = 10):
+        super().__init__()
+        self.inner, self.colour, self.padding = inner, colour, padding
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        w, h = self.inner.wrapOn(self.canv, aw - 2 * self.padding, ah - 2 * self.padding)
+        self.width, self.height = aw, h + 2 * self.padding
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(HexColor(self.colour))
+        c.setDash(6, 4)
+        c.setLineWidth(0.8)
+        c.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+        c.restoreState()
+        self.inner.drawOn(c, self.padding, self.padding)

@@ -1,0 +1,438 @@
+"""The consent pack's pages, laid out once per batch with every patient field left as a slot.
+
+Parts, in order: cover and booking page, the leaflet itself, the health check (from the
+leaflet's contraindications), the consent form twice (clinic copy, patient copy) and the
+aftercare card. Every word of form wording comes from the labels file; every medical word
+comes from the leaflet. The result is a template: PDF bytes plus where each slot landed.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    Flowable, KeepInFrame, KeepTogether, ListFlowable, ListItem, PageBreak, Spacer, Table, TableStyle,
+)
+
+from ..brand import Brand
+from ..consent import ConsentContent
+from ..labels import Labels
+from ..layout import Layout
+from ..leaflet import Leaflet, Section
+from ..qr import QUIET_ZONE
+from . import leaflet_story, page_info, prepare
+from .blocks import Outlined
+from .elements import Context, inline_runs, plain_runs, render_blocks
+from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
+from .page import Decorator, PageInfo, PdfMeta, build_pdf
+
+PARTS = ("cover", "leaflet", "checklist", "consent_clinic", "consent_patient", "card")
+
+
+@dataclass(frozen=True)
+class PackTemplate:
+    """The shared pages of one leaflet's consent pack and the slots each patient fills."""
+
+    pdf: bytes
+    slots: tuple[SlotPosition, ...]
+    part_pages: tuple[tuple[str, int, int], ...]  # (part, first page, last page), 1-based
+    font_file: str  # TrueType file the slots are written in (the layout's body font)
+
+
+@dataclass
+class _Form:
+    """What the form builders share: the leaflet context, labels, slot recorder and colours."""
+
+    ctx: Context
+    labels: Labels
+    brand: Brand
+    rec: SlotRecorder
+    line_colour: str
+    label_style: ParagraphStyle
+    note_style: ParagraphStyle
+
+    @property
+    def width(self) -> float:
+        return self.ctx.layout.frame_width
+
+    def para(self, text: str, style: ParagraphStyle | None = None) -> Flowable:
+        return self.ctx.paragraph(plain_runs(text), style or self.ctx.styles.body)
+
+    def heading(self, text: str, level: int = 3, key: str | None = None) -> Flowable:
+        p = self.para(text, self.ctx.styles.headings[level])
+        return Outlined(p, key, text, 1) if key else p
+
+    def fields(self, pairs: list[tuple[str, str | None]], width: float | None = None) -> Table:
+        """One row of labelled write-on lines ("Name ______"); a pair's key makes the line a slot.
+
+        Each label takes its own width (long labels wrap at half the column), so lines start
+        right after their words, as on a printed form.
+        """
+        align = "right" if self.ctx.rtl else "left"
+        col = (width or self.width) / len(pairs)
+        style = self.label_style
+        cells: list[Flowable] = []
+        widths: list[float] = []
+        for label, key in pairs:
+            lw = min(stringWidth(label, style.fontName, style.fontSize) + 12, col * 0.5)
+            gap = 14 if len(pairs) > 1 else 0
+            cells += [self.para(label, style), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align)]
+            widths += [lw, col - lw]
+        if self.ctx.rtl:
+            cells, widths = cells[::-1], widths[::-1]
+        return Table([cells], colWidths=widths, hAlign="RIGHT" if self.ctx.rtl else "LEFT", style=TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))
+
+    def bullets(self, items: tuple[ET.Element, ...] | list[str], style: ParagraphStyle | None = None) -> ListFlowable:
+        style = style or ParagraphStyle("item", parent=self.ctx.styles.body, spaceAfter=3)
+        flow = [
+            ListItem([self.ctx.paragraph(plain_runs(i) if isinstance(i, str) else inline_runs(i), style)]) for i in items
+        ]
+        indent = self.ctx.layout.lists.indent
+        options = dict(bulletType="bullet", start="\u2022", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
+                       leftIndent=indent, bulletDedent=indent * 0.85, bulletDir="rtl" if self.ctx.rtl else "ltr")
+        if self.ctx.rtl:
+            options["rightIndent"] = options.pop("leftIndent")
+        return ListFlowable(flow, **options)
+
+    def patient_strip(self) -> list[Flowable]:
+        lab = self.labels
+        return [
+            self.fields([(lab["field_name"], "name")]),
+            self.fields([(lab["field_date_of_birth"], "date_of_birth"), (lab["field_mrn"], "mrn")]),
+            Spacer(1, 4),
+        ]
+
+    def registration_label(self) -> str:
+        body = self.brand.registration_body
+        return self.labels.fmt("field_registration", body=body) if body else self.labels["field_registration_plain"]
+
+
+def render_pack_template(
+    leaflet: Leaflet, content: ConsentContent, brand: Brand, layout: Layout, labels: Labels,
+    assets_dir, generic_booking_url: str,
+) -> PackTemplate:
+    ctx = prepare(leaflet, brand, layout)
+    ctx.assets_dir = assets_dir
+    styles = ctx.styles
+    form = _Form(
+        ctx=ctx, labels=labels, brand=brand, rec=SlotRecorder(),
+        line_colour=layout.table.rule_colour,
+        label_style=ParagraphStyle("form_label", parent=styles.table_cell, fontName=styles.table_header.fontName, textColor=HexColor(layout.text.colour)),
+        note_style=ParagraphStyle("form_note", parent=styles.body, fontSize=max(11, styles.body.fontSize - 1), leading=max(11, styles.body.fontSize - 1) * 1.35, textColor=HexColor(layout.footer.colour)),
+    )
+    starts: dict[int, int] = {}
+    builders = {
+        "cover": lambda: cover(form, leaflet),
+        "leaflet": lambda: leaflet_story(ctx, brand, labels, generic_booking_url),
+        "checklist": lambda: checklist(form, content),
+        "consent_clinic": lambda: consent_form(form, leaflet, content, "clinic"),
+        "consent_patient": lambda: consent_form(form, leaflet, content, "patient"),
+        "card": lambda: card(form, leaflet, content),
+    }
+    story: list[Flowable] = []
+    for index, part in enumerate(PARTS):
+        if index:
+            story.append(PageBreak())
+        outline = None if part == "leaflet" else (f"pack-{part}", labels[f"part_{part}"], 0)
+        story.append(PartStart(index, starts, outline))
+        story += builders[part]()
+
+    leaflet_info = page_info(ctx, brand, labels)
+    code = f"{leaflet.id} v{leaflet.version} ({leaflet.fingerprint})"
+    infos = [
+        leaflet_info if part == "leaflet" else PageInfo(
+            header_title=labels[f"part_{part}"],
+            footer_left=f"{labels[f'part_{part}']}  \u00b7  {code}",
+            page_label=leaflet_info.page_label, font=leaflet_info.font, bold_font=leaflet_info.bold_font, rtl=ctx.rtl,
+        )
+        for part in PARTS
+    ]
+    decorate = PartDecorator(Decorator(brand, layout, infos[0]), infos, starts)
+    meta = PdfMeta(
+        title=f"{labels['part_cover']}: {leaflet.treatment}",
+        author=brand.name,
+        subject=leaflet.summary or leaflet.title,
+        language=leaflet.language,
+        keywords=f"{leaflet.id} version {leaflet.version} fingerprint {leaflet.fingerprint}",
+    )
+    pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate)
+    font_file = brand.fonts[brand.language(leaflet.language).font or layout.text.font].faces["regular"]
+    return PackTemplate(pdf=pdf, slots=tuple(form.rec.slots), part_pages=decorate.part_pages(), font_file=str(font_file))
+
+
+class PartDecorator:
+    """Header and footer per part: each part is numbered on its own ("Page 1 of 2" on a form)."""
+
+    def __init__(self, decorator: Decorator, infos: list[PageInfo], starts: dict[int, int]):
+        self.decorator, self.infos, self.starts = decorator, infos, starts
+        self.pages = 0
+
+    def part_of(self, page: int) -> tuple[int, int, int]:
+        index = max(i for i, start in self.starts.items() if start <= page)
+        first = self.starts[index]
+        later = [s for i, s in self.starts.items() if i > index]
+        last = (min(later) - 1) if later else self.pages
+        return index, first, last
+
+    def __call__(self, canv, page: int, pages: int) -> None:
+        self.pages = pages
+        index, first, last = self.part_of(page)
+        self.decorator.info = self.infos[index]
+        self.decorator(canv, page - first + 1, last - first + 1)
+
+    def part_pages(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple((PARTS[i], *self.part_of(self.starts[i])[1:]) for i in sorted(self.starts))
+
+
+# ---------------------------------------------------------------- the parts
+
+
+def cover(form: _Form, leaflet: Leaflet) -> list[Flowable]:
+    ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
+    t = ctx.layout.title
+    band = Table(
+        [[form.para(lab["pack_kicker"], styles.summary)], [form.para(leaflet.treatment, styles.title)]],
+        colWidths=[form.width],
+        style=TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(t.band_colour)),
+            ("LEFTPADDING", (0, 0), (-1, -1), t.band_padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), t.band_padding),
+            ("TOPPADDING", (0, 0), (-1, 0), t.band_padding * 0.7),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), t.band_padding),
+        ]),
+    )
+    details = [
+        form.heading(lab["pack_patient_details"]),
+        form.fields([(lab["field_name"], "name")]),
+        form.fields([(lab["field_date_of_birth"], "date_of_birth"), (lab["field_mrn"], "mrn")]),
+        form.fields([(lab["field_ref"], "ref"), (lab["field_appointment"], "appointment_date")]),
+        form.fields([(lab["field_clinician"], "clinician")]),
+    ]
+    contents = [
+        form.heading(lab["pack_contents"]),
+        form.bullets([
+            lab.fmt("pack_contents_leaflet", title=leaflet.title, version=leaflet.version),
+            lab["pack_contents_checklist"],
+            lab["pack_contents_consent"],
+            lab["pack_contents_card"],
+        ]),
+    ]
+    return [band, Spacer(1, 10), *details, Spacer(1, 6), *contents, KeepTogether(booking_box(form, lab["pack_booking_heading"]))]
+
+
+def booking_box(form: _Form, heading: str, text_width: float | None = None) -> list[Flowable]:
+    """The personalised booking panel: QR slot beside the heading, the link slot and the phone."""
+    ctx, lab = form.ctx, form.labels
+    q = ctx.layout.qr
+    # quiet zone of 4 modules of the smallest code (21 modules): enough for any longer link too
+    code = QrSlot(q.size, QUIET_ZONE * q.size / 21, form.rec)
+    width = text_width or form.width
+    inner = width - code.width - 10 - 16
+    url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
+    text = [
+        form.para(heading, ctx.styles.panel_heading),
+        form.para(lab["pack_booking_text"], url_style),
+        WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=ctx.styles.panel_text.fontSize - 1,
+                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left"),
+        form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
+    ]
+    cells, widths = [code, text], [code.width + 10, inner + 16]
+    if ctx.rtl:
+        cells, widths = cells[::-1], widths[::-1]
+    panel = Table([cells], colWidths=widths, style=TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    return [Spacer(1, 12), panel]
+
+
+def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
+    ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
+    L = ctx.layout
+    box = styles.body.fontSize * 1.1
+    col = max(box * 2.6, 44)
+    header = [form.para(lab["checklist_question"], styles.table_header), form.para(lab["answer_yes"], styles.table_header),
+              form.para(lab["answer_no"], styles.table_header)]
+    rows = [header] + [
+        [ctx.paragraph(inline_runs(li), styles.table_cell), TickBox(box, L.text.colour), TickBox(box, L.text.colour)]
+        for li in content.contraindications
+    ]
+    widths = [form.width - 2 * col, col, col]
+    if ctx.rtl:
+        rows, widths = [r[::-1] for r in rows], widths[::-1]
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (1, 0), (-1, -1) if not ctx.rtl else (1, -1), "CENTER"),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(L.table.header_background)),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(L.table.rule_colour)),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if ctx.rtl:
+        commands[1] = ("ALIGN", (0, 0), (1, -1), "CENTER")
+    table = Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="RIGHT" if ctx.rtl else "LEFT")
+    lines = lambda n: [WriteLine(form.width, form.line_colour, height=22) for _ in range(n)]  # noqa: E731
+    return [
+        form.heading(lab["checklist_title"], 2),
+        form.para(lab["clinic_keeps"], form.note_style),
+        *form.patient_strip(),
+        form.para(lab["checklist_intro"]),
+        table,
+        Spacer(1, 8),
+        KeepTogether([form.para(lab["checklist_medicines"], form.label_style), *lines(3)]),
+        Spacer(1, 6),
+        KeepTogether([form.para(lab["checklist_allergies"], form.label_style), *lines(2)]),
+        Spacer(1, 8),
+        KeepTogether([
+            form.fields([(lab["checklist_checked_by"], None)]),
+            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
+        ]),
+    ]
+
+
+def copy_band(form: _Form, title: str, copy: str) -> Flowable:
+    ctx, lab = form.ctx, form.labels
+    L = ctx.layout
+    mark_style = ParagraphStyle("copy_mark", parent=ctx.styles.title, fontSize=15, leading=18, alignment=1)
+    mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[130], style=TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(L.title.band_colour)),
+        ("TOPPADDING", (0, 0), (-1, -1), 7),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    title_flow = [form.para(title, ctx.styles.headings[2]), form.para(lab[f"copy_{copy}_note"], form.note_style)]
+    cells, widths = [title_flow, mark], [form.width - 140, 140]
+    if ctx.rtl:
+        cells, widths = cells[::-1], widths[::-1]
+    return Table([cells], colWidths=widths, style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("ALIGN", (-1, 0), (-1, 0), "RIGHT") if not ctx.rtl else ("ALIGN", (0, 0), (0, 0), "LEFT"),
+    ]))
+
+
+def _quote(form: _Form, section: Section) -> list[Flowable]:
+    """A leaflet section's own text (intro, list or table, notes), exactly as in the leaflet."""
+    return render_blocks(section.body, form.ctx)
+
+
+def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: str) -> list[Flowable]:
+    ctx, lab = form.ctx, form.labels
+    s = content.sections
+    leaflet_line = lab.fmt("consent_leaflet_line", title=leaflet.title, id=leaflet.id, version=leaflet.version, fingerprint=leaflet.fingerprint)
+    statement = lambda text: form.para(text)  # noqa: E731
+    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(14, ctx.layout.text.colour),
+                    form.para(lab["answer_no"], form.label_style), TickBox(14, ctx.layout.text.colour)]
+                   for use in form.labels.text["consent_photos_uses"]]
+    photo_widths = [form.width - 130, 38, 27, 38, 27]
+    if ctx.rtl:
+        photos_rows, photo_widths = [r[::-1] for r in photos_rows], photo_widths[::-1]
+    photos_table = Table(photos_rows, colWidths=photo_widths, style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(ctx.layout.table.rule_colour)),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return [
+        copy_band(form, lab.fmt("consent_title", treatment=leaflet.treatment), copy),
+        Spacer(1, 8),
+        *form.patient_strip(),
+        form.heading(lab["consent_treatment"]),
+        form.para(leaflet.treatment),
+        form.heading(lab["consent_leaflet_given"]),
+        form.para(leaflet_line),
+        form.para(lab["consent_leaflet_note"], form.note_style),
+        form.heading(lab["consent_benefits"]),
+        *_quote(form, s["benefits"]),
+        form.heading(lab["consent_risks"]),
+        *_quote(form, s["risks"]),
+        form.heading(lab["consent_alternatives"]),
+        *_quote(form, s["alternatives"]),
+        KeepTogether([
+            form.heading(lab["consent_clinician_heading"]),
+            statement(lab["consent_clinician_text"]),
+            form.fields([(lab["field_name"], "clinician"), (lab["field_role"], "clinician_role")]),
+            form.fields([(form.registration_label(), "clinician_registration")]),
+            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
+        ]),
+        KeepTogether([
+            form.heading(lab["consent_interpreter_heading"]),
+            statement(lab["consent_interpreter_text"]),
+            form.fields([(lab["field_name"], None), (lab["field_language"], None)]),
+            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
+        ]),
+        KeepTogether([
+            form.heading(lab["consent_patient_heading"]),
+            form.bullets(list(form.labels.text["consent_patient_points"])),
+            form.fields([(lab["field_name"], "name")]),
+            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
+        ]),
+        KeepTogether([
+            form.heading(lab["consent_photos_heading"]),
+            statement(lab["consent_photos_text"]),
+            photos_table,
+            Spacer(1, 4),
+            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
+        ]),
+    ]
+
+
+def card(form: _Form, leaflet: Leaflet, content: ConsentContent) -> list[Flowable]:
+    ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
+    L = ctx.layout
+    inner_width = form.width - 20
+    small = ParagraphStyle("card_item", parent=styles.body, fontSize=12, leading=15.5, spaceAfter=2)
+    left_w = inner_width * 0.54
+    right_w = inner_width - left_w
+    warning = Table(
+        [[[form.para(lab["card_warning"], ParagraphStyle("warn_h", parent=form.label_style, fontSize=13, leading=17)),
+           form.bullets(content.warning_signs, small),
+           *[ctx.paragraph(inline_runs(p), small) for p in content.sections["warning-signs"].body if p.tag == "p"][1:]]]],
+        colWidths=[right_w - 8],
+        style=TableStyle([
+            ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ]),
+    )
+    call = form.para(lab.fmt("card_call", phone=form.brand.phone), ParagraphStyle("call", parent=styles.headings[3], spaceBefore=8))
+    left = [form.para(lab["card_aftercare"], form.label_style), Spacer(1, 3), form.bullets(content.aftercare, small)]
+    right = [warning, call]
+    cells, widths = [left, right], [left_w, right_w]
+    if ctx.rtl:
+        cells, widths = cells[::-1], widths[::-1]
+    columns = Table([cells], colWidths=widths, style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    body = [
+        form.para(lab.fmt("card_title", treatment=leaflet.treatment), styles.headings[3]),
+        form.para(form.brand.name, form.note_style),
+        form.fields([(lab["field_name"], "name")], width=inner_width),
+        Spacer(1, 4),
+        columns,
+        *booking_box(form, lab["pack_booking_heading"], inner_width),
+    ]
+    available = L.page_size[1] - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 60
+    fitted = KeepInFrame(inner_width, available, body, mode="shrink")
+    return [form.para(lab["card_cut"], form.note_style), Spacer(1, 4), CutFrame(fitted, L.footer.colour)]

@@ -1,0 +1,267 @@
+"""Personalise a laid-out pack by writing PDF bytes directly: no layout per patient.
+
+Why: laying out a 15-page pack costs hundreds of milliseconds, and only a few words and two
+QR codes differ between patients. So the pack is laid out once (``render.pack``), its objects
+are kept as pre-serialised bytes, and for each patient we add one small content stream per
+page that carries patient details, point those pages at it, and write a new cross-reference
+table. Per patient that is a few string joins and one zlib call.
+
+Patient text is drawn in the layout's own TrueType font, embedded once in full with Identity-H
+encoding (glyph ids as character codes) plus a ToUnicode map, so any character the font has
+prints correctly and can be copied or searched. Output is deterministic: the file ID is a hash
+of the content, so the same patient and template always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reportlab.pdfbase.ttfonts import TTFontFile
+
+from ..qr import QrMatrix
+from .forms import SlotPosition
+
+FONT_RESOURCE = b"FPatient"
+MIN_SIZE = 7.0  # patient text shrinks to fit its line, but never below this
+
+
+class TemplateError(Exception):
+    """The template PDF is not in the shape this stamper writes (a programming error)."""
+
+
+@dataclass(frozen=True)
+class _Font:
+    gid: dict[int, int]  # code point -> glyph id
+    width: dict[int, float]  # glyph id -> advance in 1/1000 em
+    objects: tuple[bytes, ...]  # the object bodies, first is the Type0 font
+
+
+def _load_font(path: str, first: int) -> _Font:
+    """Embed the whole TrueType file (objects numbered from ``first``)."""
+    ttf = TTFontFile(path)
+    data = ttf._ttf_data if hasattr(ttf, "_ttf_data") else open(path, "rb").read()
+    scale = 1000.0 / ttf.unitsPerEm
+    gid = {cp: g for cp, g in ttf.charToGlyph.items() if cp >= 32 and g}
+    width = {g: round(ttf.hmetrics[g][0] * scale, 1) if g < len(ttf.hmetrics) else float(ttf.defaultWidth) for g in set(gid.values())}
+    name = ttf.name.decode("latin-1") if isinstance(ttf.name, bytes) else str(ttf.name)
+    name = re.sub(r"[^A-Za-z0-9+-]", "", name) or "PatientFont"
+    w_parts = []
+    for g in sorted(width):
+        w_parts.append(f"{g} [{width[g]:g}]")
+    cid_widths = " ".join(w_parts)
+    to_unicode = _to_unicode(gid)
+    fontfile = zlib.compress(data, 9)
+    type0, cidfont, descriptor, file_obj, cmap_obj = first, first + 1, first + 2, first + 3, first + 4
+    bbox = " ".join(str(round(v * scale)) for v in ttf.bbox)
+    objects = (
+        f"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H "
+        f"/DescendantFonts [ {cidfont} 0 R ] /ToUnicode {cmap_obj} 0 R >>".encode(),
+        f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) "
+        f"/Supplement 0 >> /FontDescriptor {descriptor} 0 R /CIDToGIDMap /Identity /DW {ttf.defaultWidth} /W [ {cid_widths} ] >>".encode(),
+        f"<< /Type /FontDescriptor /FontName /{name} /Flags {ttf.flags} /FontBBox [ {bbox} ] /ItalicAngle {ttf.italicAngle:g} "
+        f"/Ascent {ttf.ascent} /Descent {ttf.descent} /CapHeight {ttf.capHeight} /StemV {ttf.stemV} /FontFile2 {file_obj} 0 R >>".encode(),
+        _stream(fontfile, f"/Filter /FlateDecode /Length1 {len(data)}"),
+        _stream(zlib.compress(to_unicode), "/Filter /FlateDecode"),
+    )
+    return _Font(gid, width, objects)
+
+
+def _to_unicode(gid: dict[int, int]) -> bytes:
+    first: dict[int, int] = {}
+    for cp in sorted(gid):
+        first.setdefault(gid[cp], cp)
+    entries = sorted(first.items())
+    out = [
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange"
+    ]
+    for i in range(0, len(entries), 100):
+        chunk = entries[i : i + 100]
+        out.append(f"{len(chunk)} beginbfchar")
+        out += [f"<{g:04X}> <{_utf16(cp)}>" for g, cp in chunk]
+        out.append("endbfchar")
+    out.append("endcmap CMapName currentdict /CMap defineresource pop end end")
+    return "\n".join(out).encode()
+
+
+def _utf16(cp: int) -> str:
+    return chr(cp).encode("utf-16-be", "surrogatepass").hex().upper()
+
+
+def _stream(data: bytes, extra: str = "") -> bytes:
+    return f"<< /Length {len(data)} {extra} >>\nstream\n".encode() + data + b"\nendstream"
+
+
+class Stamper:
+    """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
+
+    def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str, text_colour: str = "#1a1a1a",
+                 qr_colour: str = "#000000"):
+        self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
+        self.pages = _page_objects(bodies, self.root)
+        self.slots: dict[int, list[SlotPosition]] = {}
+        for slot in slots:
+            self.slots.setdefault(slot.page, []).append(slot)
+        count = len(bodies)  # bodies[0] is the free entry
+        self.font = _load_font(font_file, count)
+        extra = list(self.font.objects)
+        q_obj, big_q_obj = count + len(extra), count + len(extra) + 1
+        extra += [_stream(b"q"), _stream(b"Q")]
+        font_dict = _font_resource_object(bodies, self.pages[0])
+        bodies[font_dict] = bodies[font_dict].replace(b"<<", b"<<\n/" + FONT_RESOURCE + f" {count} 0 R".encode(), 1)
+        self.bodies: list[bytes] = bodies + extra
+        self.first_free = len(self.bodies)
+        # per stamped page: the page dictionary split around its /Contents reference
+        self.page_parts: dict[int, tuple[int, bytes, bytes, int]] = {}
+        for page, _ in self.slots.items():
+            number = self.pages[page - 1]
+            body = self.bodies[number]
+            m = re.search(rb"/Contents (\d+) 0 R", body)
+            if not m:
+                raise TemplateError(f"page {page} has no single content stream")
+            self.page_parts[page] = (number, body[: m.start()], body[m.end() :], int(m.group(1)))
+        self.q_refs = (q_obj, big_q_obj)
+        self.text_rgb = _rgb(text_colour)
+        self.qr_rgb = _rgb(qr_colour)
+
+    # -------------------------------------------------------------- text
+
+    def missing(self, text: str) -> str | None:
+        """The first character the stamping font cannot print, or None."""
+        return next((ch for ch in text if ord(ch) not in self.font.gid), None)
+
+    def _text_ops(self, slot: SlotPosition, text: str) -> bytes:
+        gids = [self.font.gid.get(ord(ch), 0) for ch in text]
+        width = sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0
+        size = slot.size
+        if width * size > slot.width:
+            size = max(MIN_SIZE, slot.width / width)
+            if width * size > slot.width:  # still too long at the smallest size: cut, never overflow
+                while gids and sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0 * size > slot.width:
+                    gids.pop()
+        advance = sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0 * size
+        x = slot.x - advance if slot.align == "right" else slot.x
+        hexed = "".join(f"{g:04X}" for g in gids)
+        return f"BT /{FONT_RESOURCE.decode()} {size:.2f} Tf {x:.2f} {slot.y:.2f} Td <{hexed}> Tj ET\n".encode()
+
+    # -------------------------------------------------------------- pages
+
+    def stamp(self, values: dict[str, str], qr: QrMatrix | None) -> bytes:
+        """The pack with ``values`` (slot key -> text) and the QR code written into its slots."""
+        qr_path = _qr_path(qr) if qr is not None else b""
+        next_number = self.first_free
+        replaced: dict[int, bytes] = {}
+        added: list[bytes] = []
+        digest = hashlib.md5(self.template_id)
+        for page in sorted(self.slots):
+            ops = [b"q ", self.text_rgb, b" rg\n"]
+            for slot in self.slots[page]:
+                if slot.key == "qr":
+                    if qr_path:
+                        m = slot.width / qr.size
+                        ops += [b"q ", self.qr_rgb, f" rg {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(), qr_path, b"Q\n"]
+                elif values.get(slot.key):
+                    ops.append(self._text_ops(slot, values[slot.key]))
+            ops.append(b"Q")
+            content = b"".join(ops)
+            digest.update(content)
+            number, before, after, original = self.page_parts[page]
+            q, big_q = self.q_refs
+            replaced[number] = before + f"/Contents [ {q} 0 R {original} 0 R {big_q} 0 R {next_number} 0 R ]".encode() + after
+            added.append(_stream(zlib.compress(content, 6), "/Filter /FlateDecode"))
+            next_number += 1
+        return self._serialise(replaced, added, digest.hexdigest())
+
+    def _serialise(self, replaced: dict[int, bytes], added: list[bytes], file_id: str) -> bytes:
+        out = [self.header]
+        offsets = []
+        pos = len(self.header)
+        bodies = self.bodies
+        for number in range(1, len(bodies) + len(added)):
+            body = replaced.get(number) or (bodies[number] if number < len(bodies) else added[number - len(bodies)])
+            chunk = b"%d 0 obj\n" % number + body + b"\nendobj\n"
+            offsets.append(pos)
+            out.append(chunk)
+            pos += len(chunk)
+        size = len(offsets) + 1
+        xref = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+        xref += [b"%010d 00000 n \n" % off for off in offsets]
+        trailer = (
+            f"trailer\n<< /Size {size} /Root {self.root} 0 R /Info {self.info} 0 R /ID [<{file_id}><{file_id}>] >>\n"
+            f"startxref\n{pos}\n%%EOF\n"
+        ).encode()
+        return b"".join(out + xref) + trailer
+
+
+def _qr_path(qr: QrMatrix) -> bytes:
+    """Dark modules as rectangles in module units (the caller scales and places them)."""
+    n = qr.size
+    rects = [b"%d %d %d 1 re" % (col, n - 1 - row, length) for row, col, length in qr.dark_runs()]
+    return b" ".join(rects) + b" f\n"
+
+
+def _rgb(colour: str) -> bytes:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return f"{r:.3f} {g:.3f} {b:.3f}".encode()
+
+
+_OBJ = re.compile(rb"(\d+) 0 obj\n?")
+
+
+def _parse(pdf: bytes) -> tuple[bytes, list[bytes], int, int, bytes]:
+    """Split a ReportLab PDF into its header and object bodies (index = object number)."""
+    xref_at = int(re.search(rb"startxref\s+(\d+)", pdf[-200:]).group(1))
+    m = re.match(rb"xref\s+0 (\d+)\s+", pdf[xref_at:])
+    if not m:
+        raise TemplateError("no classic cross-reference table")
+    count = int(m.group(1))
+    table = pdf[xref_at + m.end() : xref_at + m.end() + 20 * count]
+    offsets = [int(table[i * 20 : i * 20 + 10]) for i in range(count)]
+    order = sorted(range(1, count), key=lambda n: offsets[n])
+    bodies: list[bytes] = [b""] * count
+    for i, number in enumerate(order):
+        start = offsets[number]
+        end = offsets[order[i + 1]] if i + 1 < len(order) else xref_at
+        chunk = pdf[start:end]
+        head = _OBJ.match(chunk)
+        if not head or int(head.group(1)) != number:
+            raise TemplateError(f"object {number} is not where the cross-reference table says")
+        body = chunk[head.end() :].rstrip()
+        if not body.endswith(b"endobj"):
+            raise TemplateError(f"object {number} does not end with endobj")
+        bodies[number] = body[: -len(b"endobj")].rstrip(b"\r\n")
+    trailer = pdf[xref_at + m.end() + 20 * count :]
+    root = int(re.search(rb"/Root (\d+) 0 R", trailer).group(1))
+    info = int(re.search(rb"/Info (\d+) 0 R", trailer).group(1))
+    id_match = re.search(rb"/ID\s*\[\s*<([0-9a-fA-F]+)>", trailer)
+    header = pdf[: offsets[order[0]]]
+    return header, bodies, root, info, id_match.group(1) if id_match else b""
+
+
+def _page_objects(bodies: list[bytes], root: int) -> list[int]:
+    pages_ref = int(re.search(rb"/Pages (\d+) 0 R", bodies[root]).group(1))
+    out: list[int] = []
+
+    def walk(number: int) -> None:
+        body = bodies[number]
+        kids = re.search(rb"/Kids \[([^\]]*)\]", body)
+        if kids and b"/Pages" in body:
+            for ref in re.findall(rb"(\d+) 0 R", kids.group(1)):
+                walk(int(ref))
+        else:
+            out.append(number)
+
+    walk(pages_ref)
+    return out
+
+
+def _font_resource_object(bodies: list[bytes], page: int) -> int:
+    m = re.search(rb"/Font (\d+) 0 R", bodies[page])
+    if not m:
+        raise TemplateError("the first page has no shared font dictionary")
+    return int(m.group(1))
