@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from clinicpack.pack import PackRequest, build_packs  # noqa: E402
-from clinicpack.patients import Clinician  # noqa: E402
-from clinicpack.project import Project  # noqa: E402
+from clinicpack.pack import PackRequest, build_packs
+from clinicpack.patients import Clinician
+from clinicpack.project import Project
 
 FIRST = ["Ayesha", "Bilal", "Fatima", "Hamza", "Zainab", "Usman", "Sana", "Omar", "Mariam", "Imran"]
 LAST = ["Khan", "Ahmed", "Malik", "Hussain", "Qureshi", "Sheikh", "Chaudhry", "Siddiqui", "Butt", "Raza"]

@@ -138,9 +138,17 @@ class Print:
     sheet: Any = opt("pagesize", "A4", "Sheet a booklet is printed on, used landscape: two pages must fit side by side.")
 
 
+@dataclass(frozen=True)
+class Forms:
+    text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more.", min=12, max=40)
+    field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...).", min=8, max=40)
+    line_colour: str = opt("colour", "muted", "Colour of the lines to write on and of the tick boxes.")
+
+
 SECTIONS: dict[str, type] = {
     "page": Page, "text": Text, "headings": Headings, "title": Title, "header": Header,
     "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists, "print": Print,
+    "forms": Forms,
 }
 
 
@@ -159,6 +167,7 @@ class Layout:
     table: Table
     lists: Lists
     print: Print
+    forms: Forms
     raw: dict  # the resolved values as written, for --print-layout
     origin: dict = field(default_factory=dict)  # section -> key -> "file:line" where the value was set
 

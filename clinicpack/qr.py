@@ -7,7 +7,7 @@ that gets folded, handled and photocopied.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import qrcode
 from qrcode import util as qr_util
@@ -74,7 +74,7 @@ class _Grid:
     masks: tuple[tuple[int, int], ...]  # per mask: (rows, columns) data modules it flips
 
 
-@lru_cache(maxsize=None)
+@cache
 def _grid(version: int) -> _Grid:
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0)
     n = code.modules_count = version * 4 + 17
@@ -103,7 +103,7 @@ def _grid(version: int) -> _Grid:
                 inc = -inc
                 break
     stride = n + GAP
-    bit = lambda r, c: (1 << (r * stride + c), 1 << (c * stride + r))  # noqa: E731
+    bit = lambda r, c: (1 << (r * stride + c), 1 << (c * stride + r))
     base_r = base_c = 0
     for r in range(n):
         for c in range(n):

@@ -132,7 +132,7 @@ class CutFrame(Flowable):
         self.inner, self.colour, self.padding = inner, colour, padding
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        w, h = self.inner.wrapOn(self.canv, aw - 2 * self.padding, ah - 2 * self.padding)
+        _, h = self.inner.wrapOn(self.canv, aw - 2 * self.padding, ah - 2 * self.padding)
         self.width, self.height = aw, h + 2 * self.padding
         return self.width, self.height
 

@@ -8,6 +8,7 @@ comes from the leaflet. The result is a template: PDF bytes plus where each slot
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -15,7 +16,15 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    Flowable, KeepInFrame, KeepTogether, ListFlowable, ListItem, PageBreak, Spacer, Table, TableStyle,
+    Flowable,
+    KeepInFrame,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageBreak,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from ..brand import Brand
@@ -80,7 +89,8 @@ class _Form:
         for label, key in pairs:
             lw = min(stringWidth(label, style.fontName, style.fontSize) + 12, col * 0.5)
             gap = 14 if len(pairs) > 1 else 0
-            cells += [self.para(label, style), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align)]
+            cells += [self.para(label, style), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align,
+                                                         text_size=self.ctx.layout.forms.field_size)]
             widths += [lw, col - lw]
         if self.ctx.rtl:
             cells, widths = cells[::-1], widths[::-1]
@@ -98,8 +108,8 @@ class _Form:
             ListItem([self.ctx.paragraph(plain_runs(i) if isinstance(i, str) else inline_runs(i), style)]) for i in items
         ]
         indent = self.ctx.layout.lists.indent
-        options = dict(bulletType="bullet", start="\u2022", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
-                       leftIndent=indent, bulletDedent=indent * 0.85, bulletDir="rtl" if self.ctx.rtl else "ltr")
+        options = {"bulletType": "bullet", "start": "\u2022", "bulletFontName": style.fontName, "bulletFontSize": style.fontSize,
+                   "leftIndent": indent, "bulletDedent": indent * 0.85, "bulletDir": "rtl" if self.ctx.rtl else "ltr"}
         if self.ctx.rtl:
             options["rightIndent"] = options.pop("leftIndent")
         return ListFlowable(flow, **options)
@@ -123,10 +133,14 @@ def render_pack_template(
 ) -> PackTemplate:
     ctx = prepare(leaflet, brand, layout)
     ctx.assets_dir = assets_dir
-    styles = ctx.styles
+    # the forms use the layout's forms.text_size: denser than the leaflet, still clear print
+    form_layout = dataclasses.replace(layout, text=dataclasses.replace(layout.text, size=layout.forms.text_size))
+    form_ctx = prepare(leaflet, brand, form_layout)
+    form_ctx.assets_dir = assets_dir
+    styles = form_ctx.styles
     form = _Form(
-        ctx=ctx, labels=labels, brand=brand, rec=SlotRecorder(),
-        line_colour=layout.table.rule_colour,
+        ctx=form_ctx, labels=labels, brand=brand, rec=SlotRecorder(),
+        line_colour=layout.forms.line_colour,
         label_style=ParagraphStyle("form_label", parent=styles.table_cell, fontName=styles.table_header.fontName, textColor=HexColor(layout.text.colour)),
         note_style=ParagraphStyle("form_note", parent=styles.body, fontSize=max(11, styles.body.fontSize - 1), leading=max(11, styles.body.fontSize - 1) * 1.35, textColor=HexColor(layout.footer.colour)),
     )
@@ -268,7 +282,7 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
     header = [form.para(lab["checklist_question"], styles.table_header), form.para(lab["answer_yes"], styles.table_header),
               form.para(lab["answer_no"], styles.table_header)]
     rows = [header] + [
-        [ctx.paragraph(inline_runs(li), styles.table_cell), TickBox(box, L.text.colour), TickBox(box, L.text.colour)]
+        [ctx.paragraph(inline_runs(li), styles.table_cell), TickBox(box, form.line_colour), TickBox(box, form.line_colour)]
         for li in content.contraindications
     ]
     widths = [form.width - 2 * col, col, col]
@@ -287,7 +301,7 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
     if ctx.rtl:
         commands[1] = ("ALIGN", (0, 0), (1, -1), "CENTER")
     table = Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="RIGHT" if ctx.rtl else "LEFT")
-    lines = lambda n: [WriteLine(form.width, form.line_colour, height=22) for _ in range(n)]  # noqa: E731
+    lines = lambda n: [WriteLine(form.width, form.line_colour, height=22) for _ in range(n)]
     return [
         form.heading(lab["checklist_title"], 2),
         form.para(lab["clinic_keeps"], form.note_style),
@@ -336,9 +350,9 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     ctx, lab = form.ctx, form.labels
     s = content.sections
     leaflet_line = lab.fmt("consent_leaflet_line", title=leaflet.title, id=leaflet.id, version=leaflet.version, fingerprint=leaflet.fingerprint)
-    statement = lambda text: form.para(text)  # noqa: E731
-    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(14, ctx.layout.text.colour),
-                    form.para(lab["answer_no"], form.label_style), TickBox(14, ctx.layout.text.colour)]
+    statement = lambda text: form.para(text)
+    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(14, form.line_colour),
+                    form.para(lab["answer_no"], form.label_style), TickBox(14, form.line_colour)]
                    for use in form.labels.text["consent_photos_uses"]]
     photo_widths = [form.width - 130, 38, 27, 38, 27]
     if ctx.rtl:

@@ -43,7 +43,8 @@ class _Font:
 def _load_font(path: str, first: int) -> _Font:
     """Embed the whole TrueType file (objects numbered from ``first``)."""
     ttf = TTFontFile(path)
-    data = ttf._ttf_data if hasattr(ttf, "_ttf_data") else open(path, "rb").read()
+    with open(path, "rb") as handle:
+        data = handle.read()
     scale = 1000.0 / ttf.unitsPerEm
     gid = {cp: g for cp, g in ttf.charToGlyph.items() if cp >= 32 and g}
     width = {g: round(ttf.hmetrics[g][0] * scale, 1) if g < len(ttf.hmetrics) else float(ttf.defaultWidth) for g in set(gid.values())}
@@ -55,7 +56,7 @@ def _load_font(path: str, first: int) -> _Font:
     cid_widths = " ".join(w_parts)
     to_unicode = _to_unicode(gid)
     fontfile = zlib.compress(data, 9)
-    type0, cidfont, descriptor, file_obj, cmap_obj = first, first + 1, first + 2, first + 3, first + 4
+    cidfont, descriptor, file_obj, cmap_obj = first + 1, first + 2, first + 3, first + 4  # the Type0 font is ``first``
     bbox = " ".join(str(round(v * scale)) for v in ttf.bbox)
     objects = (
         f"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H "
@@ -75,11 +76,11 @@ def _to_unicode(gid: dict[int, int]) -> bytes:
     for cp in sorted(gid):
         first.setdefault(gid[cp], cp)
     entries = sorted(first.items())
-    out = [
+    out = [(
         "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
         "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
         "1 begincodespacerange <0000> <FFFF> endcodespacerange"
-    ]
+    )]
     for i in range(0, len(entries), 100):
         chunk = entries[i : i + 100]
         out.append(f"{len(chunk)} beginbfchar")
@@ -118,7 +119,7 @@ class Stamper:
         self.first_free = len(self.bodies)
         # per stamped page: the page dictionary split around its /Contents reference
         self.page_parts: dict[int, tuple[int, bytes, bytes, int]] = {}
-        for page, _ in self.slots.items():
+        for page in self.slots:
             number = self.pages[page - 1]
             body = self.bodies[number]
             m = re.search(rb"/Contents (\d+) 0 R", body)

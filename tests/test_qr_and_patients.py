@@ -1,0 +1,75 @@
+"""The fast QR mask choice makes exactly qrcode's symbol; the patient list reader's edge cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from pathlib import Path
+
+import qrcode
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from qrcode.constants import ERROR_CORRECT_M
+
+from clinicpack.patients import read_patients
+from clinicpack.qr import qr_matrix
+
+
+def reference(url: str) -> tuple:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)
+    return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
+
+
+@settings(max_examples=60, deadline=None)
+@given(ref=st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=16),
+       path=st.text(alphabet=string.ascii_lowercase + "-", min_size=1, max_size=90))
+def test_fast_mask_choice_matches_qrcode(ref: str, path: str) -> None:
+    url = f"https://clinic.example/{path}?t=x&ref={ref}"
+    assert qr_matrix(url).modules == reference(url)
+
+
+def test_byte_bits_cache_does_not_mix_up_versions() -> None:
+    short, long = "https://a.example/?ref=1", "https://a.example/" + "x" * 150
+    for url in (short, long, short):
+        assert qr_matrix(url).modules == reference(url)
+
+
+def test_csv_with_byte_order_mark_blank_lines_and_quoted_commas(tmp_path: Path) -> None:
+    day = tmp_path / "day.csv"
+    day.write_bytes(
+        "\ufeffpatient_ref,name,date_of_birth\r\n"
+        "P1,\"Khan, Ayesha\",1985-03-14\r\n"
+        "\r\n"
+        "P2,Bilal Ahmed,\r\n".encode("utf-8")
+    )
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [p.ref for p in result.patients] == ["P1", "P2"]
+    assert result.patients[0].name == "Khan, Ayesha"
+    assert result.patients[0].date_of_birth == dt.date(1985, 3, 14)
+    assert [p.line for p in result.patients] == [2, 4]
+    assert result.errors == ()
+
+
+def test_future_birth_date_and_too_many_values(tmp_path: Path) -> None:
+    day = tmp_path / "day.csv"
+    day.write_text("patient_ref,name,date_of_birth\nP1,A B,2030-01-01\nP2,C D,1980-01-01,extra\n", encoding="utf-8")
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [(e.line, e.message) for e in result.errors] == [
+        (2, "date_of_birth is in the future (write YYYY-MM-DD)"),
+        (3, "this row has 4 values but the header has 3 columns (a stray comma?)"),
+    ]
+    assert result.patients == ()
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    import pytest
+
+    from clinicpack.errors import BuildError
+
+    day = tmp_path / "day.csv"
+    day.write_text("patient_ref,date_of_birth\nP1,1980-01-01\n", encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        read_patients(day)
+    assert (err.value.line, err.value.message) == (1, 'the header row has no "name" column (required: patient_ref, name)')
