@@ -19,9 +19,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
 from ..errors import BuildError
+from ..layout import Layout
 from ..leaflet import Leaflet, resolve_image
 from ..runs import Run
-from ..layout import Layout
 from .styles import Styles
 
 BULLETS = ("\u2022", "\u2013", "\u2022", "\u2013")  # both glyphs exist in the shipped fonts
@@ -252,11 +252,23 @@ def _column_widths(rows: list[list[ET.Element]], columns: int, width: float) -> 
     return [w * scale for w in raw]
 
 
+class CalloutBox(Table):
+    """A call-out may run over a page break, but never leaves a sliver of empty box behind:
+    with room for less than two lines of text it moves to the next page whole."""
+
+    min_split_height = 0.0
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if avail_height < self.min_split_height:
+            return []
+        return super().split(avail_width, avail_height)
+
+
 def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
     inner = render_blocks(list(el), ctx) or [Spacer(1, 1)]
     c = ctx.layout.callout
     edge = "LINEAFTER" if ctx.rtl else "LINEBEFORE"
-    box = Table(
+    box = CalloutBox(
         [[inner]],
         colWidths=[ctx.layout.frame_width],
         style=table_style(ctx, [
@@ -269,6 +281,7 @@ def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
         ]),
         splitInRow=1,
     )
+    box.min_split_height = 9 + 3 + 2 * ctx.styles.body.leading  # paddings and two lines
     return [box, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
