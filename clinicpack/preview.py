@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from .writer import OutputFolder
 
-PAGE_DPI = 110  # sharp enough to judge type on screen, small enough to re-render in a blink
+PAGE_DPI = 96  # a screen at 100%: sharp enough to judge type, small enough to redo on every save
 THUMB_HEIGHT = 360  # contact sheet thumbnails, in pixels
 COLUMNS = 4
 GAP = 24
@@ -26,17 +26,23 @@ def preview_names(pdf_name: str, pages: int) -> tuple[list[str], str]:
     return [f"{stem}.preview/page-{n:02d}.png" for n in range(1, pages + 1)], f"{stem}.contact.png"
 
 
-def render_pages(pdf: bytes, dpi: int = PAGE_DPI) -> list[Image.Image]:
+def render_pages(pdf: bytes, dpi: int = PAGE_DPI) -> tuple[list[Image.Image], list[Image.Image]]:
+    """Each page at ``dpi``, and again as a thumbnail: PDFium draws a small page faster and
+    sharper than a large one can be scaled down."""
     doc = pdfium.PdfDocument(pdf)
     try:
-        return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
+        pages, thumbs = [], []
+        for i in range(len(doc)):
+            page = doc[i]
+            pages.append(page.render(scale=dpi / 72).to_pil().convert("RGB"))
+            thumbs.append(page.render(scale=THUMB_HEIGHT / page.get_height()).to_pil().convert("RGB"))
+        return pages, thumbs
     finally:
         doc.close()
 
 
-def contact_sheet(pages: list[Image.Image]) -> Image.Image:
+def contact_sheet(thumbs: list[Image.Image]) -> Image.Image:
     """All pages side by side in rows, on a grey ground, so white pages stand out."""
-    thumbs = [p.resize((max(1, round(p.width * THUMB_HEIGHT / p.height)), THUMB_HEIGHT), Image.LANCZOS) for p in pages]
     cell_w = max(t.width for t in thumbs)
     cols = min(COLUMNS, len(thumbs))
     rows = (len(thumbs) + cols - 1) // cols
@@ -46,23 +52,23 @@ def contact_sheet(pages: list[Image.Image]) -> Image.Image:
     for i, thumb in enumerate(thumbs):
         x = GAP + (i % cols) * (cell_w + GAP) + (cell_w - thumb.width) // 2
         y = GAP + (i // cols) * (THUMB_HEIGHT + label + GAP)
-        sheet.paste(thumb, (x, y))
+        sheet.paste(thumb, (x, y + THUMB_HEIGHT - thumb.height))
         draw.text((x, y + THUMB_HEIGHT + 3), str(i + 1), fill=(40, 40, 40))
     return sheet
 
 
 def png_bytes(image: Image.Image) -> bytes:
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=False)
+    image.save(buf, format="PNG", compress_level=1)  # fast: a preview is rewritten on every save
     return buf.getvalue()
 
 
 def write_previews(folder: OutputFolder, pdf_name: str, pdf: bytes) -> list[Path]:
     """Write the page PNGs and the contact sheet; remove page PNGs left from a longer version."""
-    pages = render_pages(pdf)
+    pages, thumbs = render_pages(pdf)
     names, contact = preview_names(pdf_name, len(pages))
     written = [folder.write(name, png_bytes(page)) for name, page in zip(names, pages)]
-    written.append(folder.write(contact, png_bytes(contact_sheet(pages))))
+    written.append(folder.write(contact, png_bytes(contact_sheet(thumbs))))
     keep = {Path(n).name for n in names}
     page_dir = folder.path_for(names[0]).parent if names else None
     if page_dir is not None:
