@@ -218,15 +218,19 @@ def _preview(out: OutputFolder, manifest: Manifest, name: str, data: bytes | Non
 
 
 def run_quality(request: BuildRequest, brand: Brand, layout: Layout, leaflets: list[Leaflet], today: dt.date) -> Report:
-    """The quality gate (clinicpack.quality). Glyph coverage and line length need the fonts,
-    so this loads ReportLab even when every PDF is up to date: checks run on every build."""
+    return quality_gate(request.project, brand, layout, leaflets, Options(today, request.allow_overdue), request.strict)
+
+
+def quality_gate(project: Project, brand: Brand, layout: Layout, leaflets: list[Leaflet], options: Options, strict: bool) -> Report:
+    """The quality checks (clinicpack.quality) on everything a build will print. Glyph coverage
+    and line length need the fonts, so this loads ReportLab even when every PDF is up to date:
+    the checks run on every build."""
     from .render import font_facts
 
     def facts(leaflet: Leaflet) -> FontFacts:
         return font_facts(leaflet, brand, layout)
 
-    options = Options(today=today, allow_overdue=request.allow_overdue)
-    return check_pack(leaflets, brand, layout, options, request.project.assets, facts, request.strict)
+    return check_pack(leaflets, brand, layout, options, project.assets, facts, strict)
 
 
 def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, review_overdue: bool = False) -> bytes:

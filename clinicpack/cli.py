@@ -179,6 +179,8 @@ def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> 
         p.error("one patient needs both --patient-ref and --patient-name")
     if args.jobs < 1:
         p.error("--jobs must be 1 or more")
+    if args.pack == "consent" and args.allow_overdue:
+        p.error("--allow-overdue cannot be used with --pack consent: a patient must not consent on an overdue leaflet")
 
 
 def _consent(args: argparse.Namespace, project: Project, say) -> int:
@@ -211,8 +213,9 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
     request = PackRequest(
         project=project, targets=tuple(args.leaflets), layout=args.layout, out=args.out, check_only=args.check,
         patients_file=args.patients, patient=patient, clinician=clinician, jobs=args.jobs, progress=sys.stderr.isatty(),
+        strict=args.strict, today=args.today,
     )
-    result = build_packs(request, report=say)
+    result = build_packs(request, report=say, on_quality=quality_printer(args, say))
     for error in result.row_errors:
         print(error.report("error"), file=sys.stderr)
     if args.check:
@@ -233,9 +236,14 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
 
 def consent_main(args: argparse.Namespace, project: Project) -> int:
     """``--pack consent``: errors print as one line each, like the leaflet build."""
-    say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
+    out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
+    say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
     try:
         return _consent(args, project, say)
+    except QualityFailed:
+        if not args.check:
+            print("quality errors (see above); nothing was written", file=sys.stderr)
+        return 1
     except BuildErrors as exc:
         for error in exc.errors:
             print(error.report("error"), file=sys.stderr)

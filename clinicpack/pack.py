@@ -10,6 +10,7 @@ template bytes (never lays anything out) and writes its own files.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brand import Brand, load_brand
-from .build import find_leaflet_files, load_all
+from .build import find_leaflet_files, load_all, quality_gate
 from .consent import consent_content
 from .errors import BuildError, BuildErrors, display_path
 from .labels import Labels, load_labels
@@ -28,6 +29,7 @@ from .patients import Clinician, Patient, PatientList, read_patients
 from .progress import Progress
 from .project import Project
 from .qr import qr_matrix
+from .quality import Options, QualityFailed, Report
 from .writer import OutputFolder
 
 
@@ -43,6 +45,8 @@ class PackRequest:
     clinician: Clinician = field(default_factory=Clinician)
     jobs: int = 1
     progress: bool = False
+    strict: bool = False  # quality warnings count as errors
+    today: dt.date | None = None  # for the review-date check; a consent pack never allows an overdue leaflet
 
 
 @dataclass
@@ -80,11 +84,20 @@ class Order:
     line: int | None
 
 
-def build_packs(request: PackRequest, report: Callable[[str], None] = lambda s: None) -> PackResult:
+def build_packs(
+    request: PackRequest,
+    report: Callable[[str], None] = lambda s: None,
+    on_quality: Callable[[Report], None] = lambda r: None,
+) -> PackResult:
     project = request.project
     brand = load_brand(project.brand_file)
     layout = load_layout(request.layout, project.layouts, brand)
     leaflets = load_all(project, find_leaflet_files(project, request.targets))
+    # the same quality gate as a leaflet build; a patient never consents on an overdue leaflet
+    quality = quality_gate(project, brand, layout, leaflets, Options(request.today or dt.date.today(), overdue_option=False), request.strict)
+    on_quality(quality)
+    if quality.errors:
+        raise QualityFailed(quality)
     checked = _check_leaflets(project, leaflets)
     patient_list = read_patients(request.patients_file) if request.patients_file else None
     if request.check_only:

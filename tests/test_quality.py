@@ -465,3 +465,30 @@ def test_shipped_leaflets_pass_check_strict(capsys) -> None:
     code, out, err = run(ROOT, "--check", "--strict", "--today", "2026-12-01", capsys=capsys)
     assert code == 0, err
     assert out.strip().splitlines()[-1] == "checked 3 leaflet(s): 0 errors, 0 warnings"
+
+
+# ---------------------------------------------------------------- consent packs
+
+
+def test_consent_packs_pass_the_same_quality_gate(tmp_path: Path, capsys) -> None:
+    prp = (ROOT / "leaflets" / "prp-hair-loss.md").read_text(encoding="utf-8")
+    sentence = "Nothing from another person is added."
+    assert sentence in prp
+    bad = prp.replace(sentence, "Results are guaranteed.")
+    root = project(tmp_path, {"prp-hair-loss.md": bad})
+    code, out, err = run(root, "--pack", "consent", *TODAY_ARG, capsys=capsys)
+    assert code == 1 and files_under(root / "output") == []
+    line = line_with(bad, "Results are guaranteed.")
+    assert err.splitlines()[0] == (f'{root}/leaflets/prp-hair-loss.md:{line}: error: "guaranteed" is a claim patient material must not make: '
+                                   'no treatment result can be guaranteed (say what may happen and how often, e.g. "some people see thicker hair")')
+    good = project(tmp_path / "good", {"prp-hair-loss.md": prp})
+    code, _, err = run(good, "--pack", "consent", "--today", "2028-01-01", capsys=capsys)
+    assert code == 1 and files_under(good / "output") == []
+    assert err.splitlines()[0] == (f"{good}/leaflets/prp-hair-loss.md:7: error: review_due 2027-11-01 passed 61 day(s) ago: "
+                                   "have the leaflet reviewed, then set a new review_due and version")
+    with pytest.raises(SystemExit) as exit_:
+        run(good, "--pack", "consent", "--allow-overdue", capsys=capsys)
+    assert exit_.value.code == 2
+    assert "--allow-overdue cannot be used with --pack consent" in capsys.readouterr().err
+    assert run(good, "--pack", "consent", *TODAY_ARG, capsys=capsys)[0] == 0
+    assert files_under(good / "output") == ["prp-hair-loss-consent.pdf"]

@@ -275,10 +275,10 @@ def check_review(ci: CheckInput) -> list[Finding]:
                 f"review_due {due} passed {-days} day(s) ago; printing anyway (--allow-overdue): every page says the review is overdue",
                 "review",
             )]
+        hint = " (or build with --allow-overdue to print it marked as overdue)" if ci.options.overdue_option else ""
         return [Finding(
             leaflet.path, line, ERROR,
-            f"review_due {due} passed {-days} day(s) ago: have the leaflet reviewed, then set a new review_due and version "
-            "(or build with --allow-overdue to print it marked as overdue)",
+            f"review_due {due} passed {-days} day(s) ago: have the leaflet reviewed, then set a new review_due and version{hint}",
             "review",
         )]
     if days <= ci.thresholds.review_warning_days:

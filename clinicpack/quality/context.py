@@ -34,6 +34,7 @@ class FontFacts:
 class Options:
     today: dt.date
     allow_overdue: bool = False
+    overdue_option: bool = True  # False where --allow-overdue does not exist (consent packs)
 
 
 @dataclass
