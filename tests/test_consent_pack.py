@@ -114,6 +114,8 @@ def test_patient_details_are_on_the_cover_and_both_consent_copies(built) -> None
     assert "P0001" in cover and "25 November 2026" in cover and "Dr Sara Malik" in cover
     statement = flat(" ".join(texts[first["clinic copy"] : first["patient copy"]]))
     assert "Consultant dermatologist" in statement and "12345-P" in statement
+    for index in range(first["checklist"], first["card"]):  # every page of the clinic's paperwork names the patient
+        assert "Ayesha Testpatient" in texts[index], index
     # the leaflet pages are the patient-independent ones: no patient data there
     assert not any("Ayesha" in t for t in texts[first["leaflet"] : first["checklist"]])
 
@@ -280,3 +282,15 @@ def test_stale_partial_files_are_removed_on_the_next_run(built, tmp_path: Path) 
     day.write_text(HEADER + GOOD, encoding="utf-8")
     assert run(built["root"], "test-consent", "--pack", "consent", "--patients", str(day), "--out", str(out), "-q")[0] == 0
     assert sorted(p.name for p in (out / "test-consent").iterdir()) == ["P0001.pdf"]
+
+
+def test_bookmarks_lead_to_each_part(built) -> None:
+    path = built["out"] / "test-consent" / "P0001.pdf"
+    reader = pypdf.PdfReader(path)
+    marks = {o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)}
+    first = part_pages(pages_text(path))
+    assert marks["Treatment pack"] == first["cover"]
+    assert marks["Health check before treatment"] == first["checklist"]
+    assert marks["Consent form (clinic copy)"] == first["clinic copy"]
+    assert marks["Consent form (patient copy)"] == first["patient copy"]
+    assert marks["Aftercare card"] == first["card"]

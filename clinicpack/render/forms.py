@@ -38,6 +38,11 @@ class SlotRecorder:
         self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align))
 
 
+    def record_at(self, key: str, page: int, x: float, y: float, width: float, size: float, align: str) -> None:
+        """A slot drawn outside the flow (the page header), at absolute page coordinates."""
+        self.slots.append(SlotPosition(key, page, round(x, 2), round(y, 2), round(width, 2), size, align))
+
+
 class WriteLine(Flowable):
     """A line to write on. With a ``key`` it is also a slot that a patient's detail can fill."""
 

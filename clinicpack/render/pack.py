@@ -37,9 +37,10 @@ from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
 from .elements import Context, inline_runs, plain_runs, render_blocks
 from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
-from .page import Decorator, PageInfo, PdfMeta, build_pdf
+from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 
 PARTS = ("cover", "leaflet", "checklist", "consent_clinic", "consent_patient", "card")
+FORM_PARTS = ("checklist", "consent_clinic", "consent_patient")  # the clinic's paperwork: patient named on every page
 
 
 @dataclass(frozen=True)
@@ -164,14 +165,14 @@ def render_pack_template(
     leaflet_info = page_info(ctx, brand, labels)
     code = f"{leaflet.id} v{leaflet.version} ({leaflet.fingerprint})"
     infos = [
-        leaflet_info if part == "leaflet" else PageInfo(
-            header_title=labels[f"part_{part}"],
+        leaflet_info if part == "leaflet" else dataclasses.replace(
+            leaflet_info,
+            header_title="" if part in FORM_PARTS else labels[f"part_{part}"],
             footer_left=f"{labels[f'part_{part}']}  \u00b7  {code}",
-            page_label=leaflet_info.page_label, font=leaflet_info.font, bold_font=leaflet_info.bold_font, rtl=ctx.rtl,
         )
         for part in PARTS
     ]
-    decorate = PartDecorator(Decorator(brand, layout, infos[0]), infos, starts)
+    decorate = PartDecorator(Decorator(brand, layout, infos[0]), infos, starts, form.rec, labels["field_name"], layout.forms.line_colour)
     meta = PdfMeta(
         title=f"{labels['part_cover']}: {leaflet.treatment}",
         author=brand.name,
@@ -185,10 +186,16 @@ def render_pack_template(
 
 
 class PartDecorator:
-    """Header and footer per part: each part is numbered on its own ("Page 1 of 2" on a form)."""
+    """Header and footer per part: each part is numbered on its own ("Page 1 of 2" on a form).
 
-    def __init__(self, decorator: Decorator, infos: list[PageInfo], starts: dict[int, int]):
+    On the clinic's forms (health check, consent copies) the header's end side carries a
+    "Name ____" slot on every page, so a page that comes loose still names its patient.
+    """
+
+    def __init__(self, decorator: Decorator, infos: list[PageInfo], starts: dict[int, int], recorder: SlotRecorder,
+                 name_label: str, line_colour: str):
         self.decorator, self.infos, self.starts = decorator, infos, starts
+        self.recorder, self.name_label, self.line_colour = recorder, name_label, line_colour
         self.pages = 0
 
     def part_of(self, page: int) -> tuple[int, int, int]:
@@ -203,6 +210,36 @@ class PartDecorator:
         index, first, last = self.part_of(page)
         self.decorator.info = self.infos[index]
         self.decorator(canv, page - first + 1, last - first + 1)
+        if PARTS[index] in FORM_PARTS:
+            self.name_strip(canv, page)
+
+    def name_strip(self, canv, page: int) -> None:
+        d = self.decorator
+        L, info = d.layout, d.info
+        if L.header.height <= 0:
+            return
+        w, _ = L.page_size
+        offset = PrintGeometry.of(L).offset
+        left, right = L.page.margin_left + offset, w - L.page.margin_right + offset
+        base = L.page_size[1] - L.page.margin_top - L.header.height + 3 * 72 / 25.4 + offset
+        y = base + (d.logo.height - L.header.clinic_name_size) / 2 + 2 if d.logo.width else base
+        size = L.footer.size
+        line = min(200.0, (right - left) * 0.38)
+        label = self.name_label
+        label_width = d.width_of(label, info.bold_font, size) + 6
+        canv.saveState()
+        canv.setStrokeColor(HexColor(self.line_colour))
+        canv.setLineWidth(0.7)
+        canv.setFillColor(HexColor(L.footer.colour))
+        if info.rtl:  # the end side is the left
+            canv.line(left, y - 3, left + line, y - 3)
+            d._text(canv, left + line + label_width, y, label, info.bold_font, size, "right")
+            self.recorder.record_at("name", page, left + line - 2, y, line - 4, size + 1, "right")
+        else:
+            canv.line(right - line, y - 3, right, y - 3)
+            d._text(canv, right - line - label_width, y, label, info.bold_font, size, "left")
+            self.recorder.record_at("name", page, right - line + 2, y, line - 4, size + 1, "left")
+        canv.restoreState()
 
     def part_pages(self) -> tuple[tuple[str, int, int], ...]:
         return tuple((PARTS[i], *self.part_of(self.starts[i])[1:]) for i in sorted(self.starts))
