@@ -63,7 +63,7 @@ def consent_content(leaflet: Leaflet, labels: Labels) -> ConsentContent:
             f"(not having the treatment is always a choice) {PURPOSE}",
             leaflet.path, sections["alternatives"].line,
         )
-    intro, risks = _risks(leaflet, sections["risks"])
+    intro, risks = _risks(leaflet, sections["risks"], (labels["risk_column"], labels["frequency_column"]))
     return ConsentContent(
         benefits=_items(leaflet, sections["benefits"]),
         risks=risks,
@@ -102,14 +102,15 @@ def _items(leaflet: Leaflet, section: Section) -> tuple[ET.Element, ...]:
     return tuple(items)
 
 
-def _risks(leaflet: Leaflet, section: Section) -> tuple[tuple[ET.Element, ...], tuple[Risk, ...]]:
+def _risks(leaflet: Leaflet, section: Section, columns: tuple[str, str]) -> tuple[tuple[ET.Element, ...], tuple[Risk, ...]]:
+    """The risks table; its column names come from the labels (a translation has its own)."""
     tables = [el for el in section.body if el.tag == "table"]
-    need = f'the "risks" section needs a table with columns "Risk" and "How often" {PURPOSE}'
+    need = f'the "risks" section needs a table with columns "{columns[0]}" and "{columns[1]}" {PURPOSE}'
     if not tables:
         raise BuildError(need, leaflet.path, section.line)
     table = tables[0]
     header = [text_of(c).strip().lower() for c in table.iter("th")]
-    if header != ["risk", "how often"]:
+    if header != [c.strip().lower() for c in columns]:
         raise BuildError(need, leaflet.path, _line_after(leaflet, section.line, "|"))
     body = table.find("tbody")
     rows = body.findall("tr") if body is not None else []

@@ -67,7 +67,7 @@ class StampJob:
 
     pdf: bytes
     slots: tuple
-    font_file: str
+    font_file: tuple[str, ...]
     text_colour: str
     out_dir: Path
     folder: str  # sub-folder of the output folder ("" for a blank pack)
@@ -186,6 +186,13 @@ class _Stamping:
 
     def pdf(self, order: Order) -> bytes:
         for key, value in order.values.items():
+            if self.stamper.needs_shaping(value):
+                if key in ("date_of_birth", "appointment_date"):
+                    raise ValueError(
+                        f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
+                        "(leave the date out to write it by hand, or build the pack from the English leaflet)"
+                    )
+                raise ValueError(f"{key} has right-to-left letters, which the forms cannot print yet; write it in Latin letters")
             bad = self.stamper.missing(value)
             if bad is not None:
                 raise ValueError(
@@ -240,7 +247,7 @@ def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackR
             progress.advance()
             if error is not None:
                 where = source if order.line else None
-                result.row_errors.append(BuildError(error if source else f"patient: {error}", where, order.line))
+                result.row_errors.append(BuildError(error if source else _as_option(error), where, order.line))
             elif path.startswith("="):
                 result.unchanged.append(Path(path[1:]))
             else:
@@ -256,6 +263,17 @@ def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackR
         report(f"{'wrote' if result.written else 'unchanged'} {display_path(last)}")
     elif len(orders) > 1:
         report(f"{leaflet.id}: {len(result.written)} pack(s) written, {len(result.unchanged)} unchanged, in {display_path(folder)}/")
+
+
+OPTION_OF = {"name": "--patient-name", "mrn": "--mrn", "ref": "--patient-ref", "clinician": "--clinician",
+             "clinician_role": "--clinician-role", "clinician_registration": "--clinician-registration",
+             "date_of_birth": "--date-of-birth", "appointment_date": "--appointment-date"}
+
+
+def _as_option(message: str) -> str:
+    """A one-patient message names the command-line option, not the CSV column."""
+    key = message.split(" ", 1)[0]
+    return OPTION_OF[key] + message[len(key):] if key in OPTION_OF else message
 
 
 def _remove_partials(folder: Path) -> None:

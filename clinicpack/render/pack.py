@@ -50,7 +50,7 @@ class PackTemplate:
     pdf: bytes
     slots: tuple[SlotPosition, ...]
     part_pages: tuple[tuple[str, int, int], ...]  # (part, first page, last page), 1-based
-    font_file: str  # TrueType file the slots are written in (the layout's body font)
+    font_file: tuple[str, ...]  # TrueType files the slots are written in, preferred first
 
 
 @dataclass
@@ -181,8 +181,10 @@ def render_pack_template(
         keywords=f"{leaflet.id} version {leaflet.version} fingerprint {leaflet.fingerprint}",
     )
     pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate)
-    font_file = brand.fonts[brand.language(leaflet.language).font or layout.text.font].faces["regular"]
-    return PackTemplate(pdf=pdf, slots=tuple(form.rec.slots), part_pages=decorate.part_pages(), font_file=str(font_file))
+    # the language's font first (its script), then the layout's body font (Latin names, digits)
+    names = (brand.language(leaflet.language).font or layout.text.font, layout.text.font)
+    font_files = tuple(dict.fromkeys(str(brand.fonts[n].faces["regular"]) for n in names))
+    return PackTemplate(pdf=pdf, slots=tuple(form.rec.slots), part_pages=decorate.part_pages(), font_file=font_files)
 
 
 class PartDecorator:

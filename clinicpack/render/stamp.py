@@ -6,9 +6,11 @@ are kept as pre-serialised bytes, and for each patient we add one small content 
 page that carries patient details, point those pages at it, and write a new cross-reference
 table. Per patient that is a few string joins and one zlib call.
 
-Patient text is drawn in the layout's own TrueType font, embedded once in full with Identity-H
+Patient text is drawn in the layout's own TrueType fonts, embedded once in full with Identity-H
 encoding (glyph ids as character codes) plus a ToUnicode map, so any character the font has
-prints correctly and can be copied or searched. Output is deterministic: the file ID is a hash
+prints correctly and can be copied or searched. Text is not shaped: joined scripts (Urdu
+names in Nastaliq) need a shaping step here before they can be stamped; Latin names on an
+Urdu form use the Latin body font. Output is deterministic: the file ID is a hash
 of the content, so the same patient and template always give the same bytes.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,20 +104,30 @@ def _stream(data: bytes, extra: str = "") -> bytes:
 class Stamper:
     """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
 
-    def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str, text_colour: str = "#1a1a1a",
+    def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str | tuple[str, ...], text_colour: str = "#1a1a1a",
                  qr_colour: str = "#000000"):
         self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
         self.pages = _page_objects(bodies, self.root)
         self.slots: dict[int, list[SlotPosition]] = {}
         for slot in slots:
             self.slots.setdefault(slot.page, []).append(slot)
+        # fonts in order of preference: a value is set in the first one that has all its characters
+        # (e.g. the Urdu font, then the Latin body font for a name written in Latin letters)
+        files = (font_file,) if isinstance(font_file, str) else tuple(dict.fromkeys(font_file))
         count = len(bodies)  # bodies[0] is the free entry
-        self.font = _load_font(font_file, count)
-        extra = list(self.font.objects)
+        extra: list[bytes] = []
+        self.fonts: list[_Font] = []
+        entries = []
+        for i, file in enumerate(files):
+            first = count + len(extra)
+            font = _load_font(file, first)
+            self.fonts.append(font)
+            extra += list(font.objects)
+            entries.append(b"/" + FONT_RESOURCE + str(i).encode() + f" {first} 0 R".encode())
         q_obj, big_q_obj = count + len(extra), count + len(extra) + 1
         extra += [_stream(b"q"), _stream(b"Q")]
         font_dict = _font_resource_object(bodies, self.pages[0])
-        bodies[font_dict] = bodies[font_dict].replace(b"<<", b"<<\n/" + FONT_RESOURCE + f" {count} 0 R".encode(), 1)
+        bodies[font_dict] = bodies[font_dict].replace(b"<<", b"<<\n" + b" ".join(entries), 1)
         self.bodies: list[bytes] = bodies + extra
         self.first_free = len(self.bodies)
         # per stamped page: the page dictionary split around its /Contents reference
@@ -132,23 +145,35 @@ class Stamper:
 
     # -------------------------------------------------------------- text
 
+    def _font_for(self, text: str) -> int | None:
+        return next((i for i, f in enumerate(self.fonts) if all(ord(ch) in f.gid for ch in text)), None)
+
+    @staticmethod
+    def needs_shaping(text: str) -> bool:
+        """Right-to-left letters (Urdu, Arabic) join and reorder: the stamper cannot set them yet."""
+        return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
     def missing(self, text: str) -> str | None:
-        """The first character the stamping font cannot print, or None."""
-        return next((ch for ch in text if ord(ch) not in self.font.gid), None)
+        """The first character no stamping font can print, or None."""
+        if self._font_for(text) is not None:
+            return None
+        return next((ch for ch in text if not any(ord(ch) in f.gid for f in self.fonts)), text[0] if text else None)
 
     def _text_ops(self, slot: SlotPosition, text: str) -> bytes:
-        gids = [self.font.gid.get(ord(ch), 0) for ch in text]
-        width = sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0
+        index = self._font_for(text) or 0
+        font = self.fonts[index]
+        gids = [font.gid.get(ord(ch), 0) for ch in text]
+        width = sum(font.width.get(g, 500.0) for g in gids) / 1000.0
         size = slot.size
         if width * size > slot.width:
             size = max(MIN_SIZE, slot.width / width)
             if width * size > slot.width:  # still too long at the smallest size: cut, never overflow
-                while gids and sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0 * size > slot.width:
+                while gids and sum(font.width.get(g, 500.0) for g in gids) / 1000.0 * size > slot.width:
                     gids.pop()
-        advance = sum(self.font.width.get(g, 500.0) for g in gids) / 1000.0 * size
+        advance = sum(font.width.get(g, 500.0) for g in gids) / 1000.0 * size
         x = slot.x - advance if slot.align == "right" else slot.x
         hexed = "".join(f"{g:04X}" for g in gids)
-        return f"BT /{FONT_RESOURCE.decode()} {size:.2f} Tf {x:.2f} {slot.y:.2f} Td <{hexed}> Tj ET\n".encode()
+        return f"BT /{FONT_RESOURCE.decode()}{index} {size:.2f} Tf {x:.2f} {slot.y:.2f} Td <{hexed}> Tj ET\n".encode()
 
     # -------------------------------------------------------------- pages
 
