@@ -45,7 +45,8 @@ def _pt(value: float) -> str:
 
 def check_readability(ci: CheckInput) -> list[Finding]:
     leaflet = ci.leaflet
-    if not leaflet.language.lower().startswith("en"):
+    language = leaflet.language.lower()
+    if language != "en" and not language.startswith("en-"):
         return [Finding(leaflet.path, None, NOTE, f'readability is measured for English only (this leaflet is "{leaflet.language}")', "readability")]
     prose = sentences(leaflet)
     whole = score(prose)

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildError
 from ..leaflet import Leaflet
 from ..yamlfile import as_text, as_text_list, check_keys, parse_yaml, read_text
 
@@ -118,8 +117,3 @@ def describe(match: Match) -> str:
         text += f" ({match.claim.suggestion})"
     return text
 
-
-def missing_file(path: Path) -> BuildError:
-    return BuildError(
-        f"the claims list {path.name} is missing; restore it (a list with no phrases, claims: [], turns the check off)", path
-    )
