@@ -158,7 +158,6 @@ def build(
 
     out = OutputFolder(request.out or project.output)
     manifest = Manifest(out)
-    options = {"preview": False}  # the PDF does not depend on --preview; the layout covers the rest
     plans = []
     for leaflet in leaflets:
         name = output_name(leaflet, layout)
@@ -166,7 +165,8 @@ def build(
         try:
             inputs = fingerprint(
                 leaflet_inputs(project, brand, layout, leaflet),
-                {**options, "print_ready": layout.print.ready, **({"review_overdue": True} if overdue else {})},
+                # options that change the PDF; the layout's own keys are covered by its files
+                {"print_ready": layout.print.ready, **({"review_overdue": True} if overdue else {})},
             )
         except BuildError:
             inputs = ""  # an input is missing: render, and let the renderer report it precisely

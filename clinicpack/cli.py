@@ -120,11 +120,11 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     p = parser()
     args = p.parse_args(argv)
     root = args.project or project_root or Path.cwd()
+    if args.print_layout:
+        return print_layout(Project(root), args.print_layout)
     check_pack_options(p, args)
     if args.pack == "consent":
         return consent_main(args, Project(root))
-    if args.print_layout:
-        return print_layout(Project(root), args.print_layout)
     request = BuildRequest(
         project=Project(root),
         targets=tuple(args.leaflets),
@@ -173,6 +173,11 @@ def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> 
                                ("--clinician", args.clinician), ("--jobs", args.jobs != 1 or None)) if v]
         if used:
             p.error(f"{used[0]} needs --pack consent")
+    if args.pack == "consent":
+        # leaflet-only options: refused rather than silently ignored
+        for option, value in (("--print-ready", args.print_ready), ("--preview", args.preview), ("--watch", args.watch), ("--force", args.force)):
+            if value:
+                p.error(f"{option} works for leaflets, not yet with --pack consent")
     if args.patients and any(patient_opts):
         p.error("give either --patients FILE.csv or one patient's options (--patient-ref ...), not both")
     if any(patient_opts) and not (args.patient_ref and args.patient_name):

@@ -194,3 +194,11 @@ def test_watched_files_cover_leaflets_layouts_and_assets(project: Path) -> None:
     assert {"leaflets/prp-hair-loss.md", "layouts/default.yaml", "assets/brand.yaml", "assets/logo.svg", "assets/labels/en.yaml"} <= names
     assert not any(n.startswith("output/") for n in names)
     assert changed({"a": (1, 1)}, {"a": (1, 1), "b": (2, 2)}) == ["b"]
+
+
+@pytest.mark.parametrize("option", ["--watch", "--preview", "--print-ready", "--force"])
+def test_leaflet_only_options_are_refused_for_consent_packs(project: Path, option: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run(project, "--pack", "consent", option, "prp-hair-loss")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"build_pack.py: error: {option} works for leaflets, not yet with --pack consent"
