@@ -35,7 +35,7 @@ class Page:
     margin_bottom: float = opt("size", "16mm", "Space below the footer.", min=0)
     margin_left: float = opt("size", "20mm", "Left margin.", min=0)
     margin_right: float = opt("size", "20mm", "Right margin.", min=0)
-    background: str = opt("colour", "background", "Page colour.")
+    background: str = opt("colour", "background", "Page colour (in print-ready PDFs it runs into the bleed).")
 
 
 @dataclass(frozen=True)
