@@ -201,16 +201,17 @@ class _Stamping:
                 )
         return self.stamper.stamp(order.values, qr_matrix(order.url))
 
-    def write(self, order: Order) -> tuple[Order, str | None, str | None]:
-        """(order, written path or None, error or None); the error never quotes patient data."""
+    def write(self, order: Order) -> tuple[int | None, str | None, str | None]:
+        """(CSV line, written path or None, error or None); the error never quotes patient data.
+        Only this small tuple travels back from a worker, never the patient's details."""
         try:
             data = self.pdf(order)
         except ValueError as exc:
-            return order, None, str(exc)
+            return order.line, None, str(exc)
         name = f"{self.job.folder}/{order.name}" if self.job.folder else order.name
         if self.out.unchanged(name, data):
-            return order, "=" + str(self.out.path_for(name)), None
-        return order, str(self.out.write(name, data, sync=self.job.sync_each)), None
+            return order.line, "=" + str(self.out.path_for(name)), None
+        return order.line, str(self.out.write(name, data, sync=self.job.sync_each)), None
 
 
 def _init_worker(job: StampJob) -> None:
@@ -218,12 +219,12 @@ def _init_worker(job: StampJob) -> None:
     _worker = _Stamping(job)
 
 
-def _work(order: Order) -> tuple[Order, str | None, str | None]:
+def _work(order: Order) -> tuple[int | None, str | None, str | None]:
     assert _worker is not None
     return _worker.write(order)
 
 
-def _results(job: StampJob, orders: list[Order], jobs: int) -> Iterator[tuple[Order, str | None, str | None]]:
+def _results(job: StampJob, orders: list[Order], jobs: int) -> Iterator[tuple[int | None, str | None, str | None]]:
     if jobs <= 1 or len(orders) < 2:
         stamping = _Stamping(job)
         for order in orders:
@@ -243,11 +244,11 @@ def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackR
     progress = Progress(len(orders), f"{leaflet.id}", enabled=request.progress and len(orders) > 1)
     source = request.patients_file
     try:
-        for order, path, error in _results(job, orders, request.jobs):
+        for line, path, error in _results(job, orders, request.jobs):
             progress.advance()
             if error is not None:
-                where = source if order.line else None
-                result.row_errors.append(BuildError(error if source else _as_option(error), where, order.line))
+                where = source if line else None
+                result.row_errors.append(BuildError(error if source else _as_option(error), where, line))
             elif path.startswith("="):
                 result.unchanged.append(Path(path[1:]))
             else:

@@ -294,3 +294,38 @@ def test_bookmarks_lead_to_each_part(built) -> None:
     assert marks["Consent form (clinic copy)"] == first["clinic copy"]
     assert marks["Consent form (patient copy)"] == first["patient copy"]
     assert marks["Aftercare card"] == first["card"]
+
+
+def test_patient_data_is_not_in_the_metadata(built) -> None:
+    meta = pypdf.PdfReader(built["out"] / "test-consent" / "P0001.pdf").metadata
+    values = " ".join(str(v) for v in meta.values())
+    assert "Test scalp injections" in values
+    for private in ("Ayesha", "Testpatient", "1985", "55501", "P0001"):
+        assert private not in values
+
+
+def test_a_long_name_shrinks_to_stay_on_its_line(built, tmp_path: Path) -> None:
+    import pdfplumber
+
+    name = "Zainab Qureshi-Siddiqui Abdulrahman Chaudhry Malik-Hussain Sheikh Butt Raza"  # 77 characters
+    out = tmp_path / "long"
+    assert run(built["root"], "test-consent", "--pack", "consent", "--patient-ref", "L1", "--patient-name", name, "--out", str(out), "-q")[0] == 0
+    with pdfplumber.open(out / "test-consent" / "L1.pdf") as pdf:
+        page = pdf.pages[0]
+        text = page.extract_text()
+        assert name in text.replace("\n", " ")
+        right_margin = page.width - 20 * 72 / 25.4
+        chars = [c for c in page.chars if c["top"] < page.height * 0.4 and c["text"] in "Raza"]
+        assert chars and max(c["x1"] for c in chars) <= right_margin + 0.5
+        sizes = {round(c["size"], 1) for c in page.chars if c["text"] == "Z" and c["top"] < page.height * 0.4}
+        assert min(sizes) < 13  # shrunk below forms.field_size
+
+
+def test_check_reports_bad_rows_and_writes_nothing(built, tmp_path: Path, capsys) -> None:
+    day = tmp_path / "day.csv"
+    day.write_text(HEADER + GOOD + "P0002,,1990-01-01,,,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run(built["root"], "test-consent", "--pack", "consent", "--patients", str(day), "--check", "--out", str(out), capsys=capsys)
+    assert code == 1
+    assert f"{day}:3: error: name is empty (write the patient's name, or leave the row out)" in err.splitlines()
+    assert not out.exists()
