@@ -407,8 +407,6 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
         copy_band(form, lab.fmt("consent_title", treatment=leaflet.treatment), copy),
         Spacer(1, 8),
         *form.patient_strip(),
-        form.heading(lab["consent_treatment"]),
-        form.para(leaflet.treatment),
         form.heading(lab["consent_leaflet_given"]),
         form.para(leaflet_line),
         form.para(lab["consent_leaflet_note"], form.note_style),
