@@ -202,3 +202,47 @@ def test_leaflet_only_options_are_refused_for_consent_packs(project: Path, optio
         run(project, "--pack", "consent", option, "prp-hair-loss")
     assert exit_.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == f"build_pack.py: error: {option} works for leaflets, not yet with --pack consent"
+
+
+def test_ctrl_c_stops_watching_cleanly(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import clinicpack.watch
+
+    def interrupted(scan, rebuild, report, **kwargs):
+        rebuild()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clinicpack.watch, "watch", interrupted)
+    code, out, err = run(project, "--watch", capsys=capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1] == "stopped watching"
+    assert (project / "output/prp-hair-loss.pdf").exists()
+
+
+@pytest.mark.slow
+def test_watch_from_the_command_line_rebuilds_and_stops_on_ctrl_c(project: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build_pack.py"), "--project", str(project), "--watch"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    pdf = project / "output/prp-hair-loss.pdf"
+    deadline = time.time() + 20
+    while not pdf.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    before = pdf.stat().st_mtime_ns
+    leaflet = project / "leaflets/prp-hair-loss.md"
+    leaflet.write_text(leaflet.read_text().replace("Platelets are tiny", "Platelets are very small"))
+    saved = time.time()
+    while pdf.stat().st_mtime_ns == before and time.time() < saved + 5:
+        time.sleep(0.02)
+    latency = time.time() - saved
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0, out
+    assert out.splitlines()[-1] == "stopped watching"
+    assert latency < 1.0, f"rebuilt {latency:.2f}s after the save"
