@@ -227,7 +227,7 @@ def test_watch_from_the_command_line_rebuilds_and_stops_on_ctrl_c(project: Path)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "build_pack.py"), "--project", str(project), "--watch"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (a shell may start us with SIGINT ignored)
     )
     pdf = project / "output/prp-hair-loss.pdf"
     deadline = time.time() + 20
