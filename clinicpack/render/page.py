@@ -263,10 +263,12 @@ class Decorator:
             fy = L.page.margin_bottom
             canv.setStrokeColor(HexColor(L.footer.colour))
             canv.setLineWidth(0.5)
-            canv.line(left, fy + L.footer.height - 4, right, fy + L.footer.height - 4)
+            # the rule keeps clear of the last line's descenders: more room for larger body text
+            rule_y = fy + L.footer.height - max(4.0, L.text.size * 0.45)
+            canv.line(left, rule_y, right, rule_y)
             canv.setFillColor(HexColor(L.footer.colour))
             # Nastaliq climbs higher above its baseline than Latin: keep it clear of the rule
-            ty = fy + L.footer.height - 4 - L.footer.size * (1.8 if info.rtl else 1.5)
+            ty = rule_y - L.footer.size * (1.8 if info.rtl else 1.5)
             label = info.page_label(page, pages)
             room = (right - left) - self.width_of(label, info.bold_font, L.footer.size) - 12
             for n, line in enumerate(self.footer_lines(info.footer_left, room, info.font, L.footer.size)):
