@@ -241,3 +241,26 @@ def test_urdu_booklet_is_bound_on_the_right(tmp_path: Path) -> None:
     left_ink = sum(sheet.crop((0, 0, half, sheet.height)).histogram()[:128])  # dark pixels
     right_ink = sum(sheet.crop((half, 0, sheet.width, sheet.height)).histogram()[:128])
     assert left_ink > 1000 and right_ink == 0
+
+
+def test_print_ready_without_crop_marks_is_trim_plus_bleed(tmp_path: Path) -> None:
+    text = (ROOT / "leaflets/prp-hair-loss.md").read_text(encoding="utf-8")
+    root = make_project(tmp_path, {"prp-hair-loss.md": text})
+    (root / "layouts/nomarks.yaml").write_text("extends: default\nprint:\n  ready: true\n  bleed: 5mm\n  crop_marks: false\n")
+    assert run(root, "-q", "--layout", "nomarks")[0] == 0
+    page = pypdf.PdfReader(root / "output/prp-hair-loss.nomarks.print.pdf").pages[0]
+    assert mm_box(page.mediabox) == mm_box(page.bleedbox) == [0.0, 0.0, 220.0, 307.0]
+    assert mm_box(page.trimbox) == [5.0, 5.0, 215.0, 302.0]
+
+
+def test_previews_of_a_shorter_leaflet_leave_no_stale_pages(tmp_path: Path) -> None:
+    text = (ROOT / "leaflets/prp-hair-loss.md").read_text(encoding="utf-8")
+    root = make_project(tmp_path, {"prp-hair-loss.md": text})
+    assert run(root, "-q", "--preview", "--layout", "large-print")[0] == 0
+    long = len(list((root / "output/prp-hair-loss.large-print.preview").glob("page-*.png")))
+    (root / "layouts/large-print.yaml").write_text((root / "layouts/large-print.yaml").read_text().replace("size: 18pt", "size: 16pt"))
+    assert run(root, "-q", "--preview", "--layout", "large-print")[0] == 0
+    pages = len(pypdf.PdfReader(root / "output/prp-hair-loss.large-print.pdf").pages)
+    names = sorted(p.name for p in (root / "output/prp-hair-loss.large-print.preview").glob("page-*.png"))
+    assert pages < long
+    assert names == [f"page-{n:02d}.png" for n in range(1, pages + 1)]
