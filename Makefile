@@ -26,4 +26,4 @@ layouts-readme: $(STAMP)
 	$(BIN)/python -m clinicpack.layout --update-readme layouts/README.md
 
 clean:
-	rm -rf output/*.pdf $(VENV)
+	rm -rf output/*.pdf output/*.png output/*.preview output/.clinicpack-manifest.json $(VENV)
