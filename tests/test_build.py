@@ -142,7 +142,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 def test_headings_never_end_a_page(tmp_path: Path) -> None:
     """Many short sections: whichever falls at a page foot must move with its text."""
-    body = "".join(f"## Part {i}\n\n" + "Some words to fill the page. " * (i % 4 + 1) + "\n\n" for i in range(60))
+    filler = ["Some words to fill the page. " * (i % 4 + 1) for i in range(4)]
+    lists = ["- a list item\n- another item\n    - nested", "1. first\n2. second", "| a | b |\n|---|---|\n| 1 | 2 |", "> a call-out"]
+    body = "".join(f"## Part {i}\n\n{(filler + lists)[i % 8]}\n\n" + (f"### Sub {i}\n\n{lists[i % 4]}\n\n" if i % 3 == 0 else "") for i in range(70))
     text = (FIXTURES / "everything.md").read_text().replace("## Who it suits", body + "## Who it suits")
     root = make_project(tmp_path, {"x.md": text})
     assert run(root, "-q")[0] == 0
@@ -153,7 +155,7 @@ def test_headings_never_end_a_page(tmp_path: Path) -> None:
             words = [w for w in page.extract_words(extra_attrs=["size"]) if 70 < w["top"] < page.height - 70]
             last_line_top = max(w["top"] for w in words)
             last_line = [w for w in words if abs(w["top"] - last_line_top) < 2]
-            assert not all(w["size"] >= 17 for w in last_line), f"a heading ends page {page.page_number}"
+            assert not all(w["size"] >= 16 for w in last_line), f"a heading ends page {page.page_number}: {last_line}"
 
 
 def test_shipped_leaflets_build(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from ..labels import Labels
 from ..leaflet import Leaflet, Section
 from ..qr import QUIET_ZONE, QrMatrix
 from ..runs import Run
-from .elements import Context, inline_runs, plain_runs, rtl_list, table_style
+from .elements import Context, inline_runs, plain_runs, room_for_heading, rtl_list, table_style
 
 
 class QrCode(Flowable):
@@ -171,7 +171,7 @@ def url_runs(url: str, font: str, size: float, width: float) -> list[Run]:
 
 def section_heading(ctx: Context, section: Section) -> list[Flowable]:
     heading = ctx.paragraph(inline_runs(section.heading), ctx.styles.headings[2])
-    out: list[Flowable] = [Outlined(heading, section.key, section.title)]
+    out: list[Flowable] = [room_for_heading(ctx, 2), Outlined(heading, section.key, section.title)]
     if ctx.layout.headings.rule:
         from reportlab.platypus import HRFlowable
 
@@ -190,7 +190,7 @@ def references_block(ctx: Context, labels: Labels, references: tuple[str, ...]) 
         leftIndent=ctx.layout.lists.indent + style.fontSize * 0.6, bulletDedent="auto",
     )
     numbered = rtl_list(items, options, ctx) if ctx.rtl else ListFlowable(items, **options)
-    return [Outlined(heading, "references", labels["references"]), numbered]
+    return [room_for_heading(ctx, 2), Outlined(heading, "references", labels["references"]), numbered]
 
 
 def _link_runs(text: str) -> list[Run]:

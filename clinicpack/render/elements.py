@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
 from ..errors import BuildError
 from ..layout import Layout
@@ -126,9 +126,21 @@ def handle_paragraph(el: ET.Element, ctx: Context) -> list[Flowable]:
     return out
 
 
+def room_for_heading(ctx: Context, level: int) -> Flowable:
+    """A page break unless a heading and three lines of what follows fit on this page.
+
+    ``keepWithNext`` alone is not enough: ReportLab never keeps a heading with a list (lists are
+    containers, left out of its keep-together grouping), so a heading could end a page.
+    """
+    style = ctx.styles.headings[level]
+    body = ctx.styles.body
+    line = body.fontSize * 2.0 if ctx.rtl else body.leading  # Nastaliq lines are about twice as tall
+    return CondPageBreak(style.spaceBefore + style.leading * (2.0 if ctx.rtl else 1.2) + body.spaceAfter + 3 * line)
+
+
 def handle_heading(el: ET.Element, ctx: Context) -> list[Flowable]:
     level = min(int(el.tag[1]), 4)
-    return [ctx.paragraph(inline_runs(el), ctx.styles.headings[level])]
+    return [room_for_heading(ctx, level), ctx.paragraph(inline_runs(el), ctx.styles.headings[level])]
 
 
 def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
