@@ -130,6 +130,7 @@ class Stamper:
         bodies[font_dict] = bodies[font_dict].replace(b"<<", b"<<\n" + b" ".join(entries), 1)
         self.bodies: list[bytes] = bodies + extra
         self.first_free = len(self.bodies)
+        self.chunks = [b""] + [_frame(n, body) for n, body in enumerate(self.bodies) if n]  # framed once, reused per pack
         # per stamped page: the page dictionary split around its /Contents reference
         self.page_parts: dict[int, tuple[int, bytes, bytes, int]] = {}
         for page in self.slots:
@@ -207,10 +208,15 @@ class Stamper:
         out = [self.header]
         offsets = []
         pos = len(self.header)
-        bodies = self.bodies
-        for number in range(1, len(bodies) + len(added)):
-            body = replaced.get(number) or (bodies[number] if number < len(bodies) else added[number - len(bodies)])
-            chunk = b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        chunks = self.chunks
+        count = len(chunks)
+        for number in range(1, count + len(added)):
+            if number in replaced:
+                chunk = _frame(number, replaced[number])
+            elif number < count:
+                chunk = chunks[number]
+            else:
+                chunk = _frame(number, added[number - count])
             offsets.append(pos)
             out.append(chunk)
             pos += len(chunk)
@@ -222,6 +228,10 @@ class Stamper:
             f"startxref\n{pos}\n%%EOF\n"
         ).encode()
         return b"".join(out + xref) + trailer
+
+
+def _frame(number: int, body: bytes) -> bytes:
+    return b"%d 0 obj\n" % number + body + b"\nendobj\n"
 
 
 def _qr_path(qr: QrMatrix) -> bytes:
