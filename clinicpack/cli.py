@@ -230,11 +230,11 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
         say("checked: no errors")
         return 0
     if result.row_errors:
-        lines = ", ".join(str(e.line) for e in result.row_errors if e.line)
+        numbers = sorted({e.line for e in result.row_errors if e.line})
+        bad = len(numbers) or 1
         built = len(result.written) + len(result.unchanged)
-        where = f" (line{'s' if len(result.row_errors) > 1 else ''} {lines})" if lines else ""
-        print(f"{len(result.row_errors)} of {result.rows or 1} pack(s) not built because of errors{where}; "
-              f"{built} built", file=sys.stderr)
+        where = f" (line{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))})" if numbers else ""
+        print(f"{bad} of {result.rows or 1} patient(s) had errors{where} and got no pack; {built} pack(s) built", file=sys.stderr)
         return 1
     return 0
 

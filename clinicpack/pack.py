@@ -101,9 +101,9 @@ def build_packs(
     checked = _check_leaflets(project, leaflets)
     patient_list = read_patients(request.patients_file) if request.patients_file else None
     if request.check_only:
-        for leaflet, labels, content in checked:
-            from .render import prepare
+        from .render import prepare
 
+        for leaflet, _, _ in checked:
             prepare(leaflet, brand, layout)
         return PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
 
@@ -118,7 +118,9 @@ def build_packs(
         _run(job, orders, request, result, report, leaflet)
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu_start
-    result.row_errors.sort(key=lambda e: (str(e.file), e.line or 0))
+    # a row that fails for several leaflets is reported once
+    unique = {(str(e.file), e.line, e.message): e for e in result.row_errors}
+    result.row_errors = sorted(unique.values(), key=lambda e: (str(e.file), e.line or 0))
     return result
 
 
@@ -243,6 +245,7 @@ def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackR
     _remove_partials(folder)
     progress = Progress(len(orders), f"{leaflet.id}", enabled=request.progress and len(orders) > 1)
     source = request.patients_file
+    written_before, unchanged_before = len(result.written), len(result.unchanged)
     try:
         for line, path, error in _results(job, orders, request.jobs):
             progress.advance()
@@ -259,11 +262,12 @@ def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackR
             synced = time.perf_counter()
             os.sync()  # one flush to disk for the whole batch instead of one per file
             result.sync_seconds += time.perf_counter() - synced
-    if len(orders) == 1 and (result.written or result.unchanged):
-        last = (result.written or result.unchanged)[-1]
-        report(f"{'wrote' if result.written else 'unchanged'} {display_path(last)}")
+    written = result.written[written_before:]
+    unchanged = result.unchanged[unchanged_before:]
+    if len(orders) == 1 and (written or unchanged):
+        report(f"{'wrote' if written else 'unchanged'} {display_path((written or unchanged)[-1])}")
     elif len(orders) > 1:
-        report(f"{leaflet.id}: {len(result.written)} pack(s) written, {len(result.unchanged)} unchanged, in {display_path(folder)}/")
+        report(f"{leaflet.id}: {len(written)} pack(s) written, {len(unchanged)} unchanged, in {display_path(folder)}/")
 
 
 OPTION_OF = {"name": "--patient-name", "mrn": "--mrn", "ref": "--patient-ref", "clinician": "--clinician",

@@ -205,7 +205,7 @@ def test_bad_rows_are_reported_by_line_and_the_good_rows_still_build(built, tmp_
          "(it becomes the file name and goes into the booking link, so never use a name)"),
         'day.csv:6: error: patient_ref "P0001" is already used on line 2; each pack needs its own reference',
         "day.csv:7: error: date_of_birth is not written as YYYY-MM-DD (e.g. 1990-02-28)",
-        "5 of 7 pack(s) not built because of errors (lines 3, 4, 5, 6, 7); 2 built",
+        "5 of 7 patient(s) had errors (lines 3, 4, 5, 6, 7) and got no pack; 2 pack(s) built",
     ]
     assert sorted(p.name for p in (out / "test-consent").iterdir()) == ["P0001.pdf", "P0007.pdf"]
     for private in ("Secretname", "1990-02-30", "01/02/1979", "Zara"):
@@ -329,3 +329,19 @@ def test_check_reports_bad_rows_and_writes_nothing(built, tmp_path: Path, capsys
     assert code == 1
     assert f"{day}:3: error: name is empty (write the patient's name, or leave the row out)" in err.splitlines()
     assert not out.exists()
+
+
+def test_several_leaflets_report_a_bad_row_once(built, tmp_path: Path, capsys) -> None:
+    root = built["root"]
+    (root / "leaflets" / "second.md").write_text(LEAFLET.replace("id: test-consent", "id: second-consent"), encoding="utf-8")
+    try:
+        day = tmp_path / "day.csv"
+        day.write_text(HEADER + "P0001,Ayesha \u4e2d,,,,\n" + "P0002,Plain Name,,,,\n", encoding="utf-8")
+        out = tmp_path / "out"
+        code, stdout, err = run(root, "test-consent", "second-consent", "--pack", "consent", "--patients", str(day), "--out", str(out), capsys=capsys)
+    finally:
+        (root / "leaflets" / "second.md").unlink()
+    assert code == 1
+    assert err.count(":2: error: name has a character") == 1
+    assert err.splitlines()[-1] == "1 of 2 patient(s) had errors (line 2) and got no pack; 2 pack(s) built"
+    assert "test-consent: 1 pack(s) written" in stdout and "second-consent: 1 pack(s) written" in stdout
