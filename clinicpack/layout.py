@@ -140,8 +140,8 @@ class Print:
 
 @dataclass(frozen=True)
 class Forms:
-    text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more.", min=12, max=40)
-    field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...).", min=8, max=40)
+    text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more; a large-print layout sets its own.", min=12, max=40, text=True)
+    field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...); they shrink to fit a long name.", min=8, max=40, text=True)
     line_colour: str = opt("colour", "muted", "Colour of the lines to write on and of the tick boxes.")
 
 

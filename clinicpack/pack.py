@@ -72,6 +72,7 @@ class StampJob:
     out_dir: Path
     folder: str  # sub-folder of the output folder ("" for a blank pack)
     sync_each: bool = True  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
+    min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def _template_job(project: Project, brand: Brand, layout: Layout, leaflet: Leafl
     template = render_pack_template(leaflet, content, brand, layout, labels, project.assets, brand.booking_url(booking_id))
     return StampJob(
         pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
-        out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal,
+        out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal, min_size=layout.text.min_size,
     )
 
 
@@ -183,7 +184,7 @@ class _Stamping:
         from .render.stamp import Stamper
 
         self.job = job
-        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour)
+        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size)
         self.out = OutputFolder(job.out_dir)
 
     def pdf(self, order: Order) -> bytes:

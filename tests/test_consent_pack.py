@@ -345,3 +345,32 @@ def test_several_leaflets_report_a_bad_row_once(built, tmp_path: Path, capsys) -
     assert err.count(":2: error: name has a character") == 1
     assert err.splitlines()[-1] == "1 of 2 patient(s) had errors (line 2) and got no pack; 2 pack(s) built"
     assert "test-consent: 1 pack(s) written" in stdout and "second-consent: 1 pack(s) written" in stdout
+
+
+def test_aftercare_card_is_one_page_in_the_default_layout(built) -> None:
+    texts = pages_text(built["out"] / "test-consent" / "P0001.pdf")
+    card = part_pages(texts)["card"]
+    assert card == len(texts) - 1
+    assert "Cut along the dashed line" in texts[card]
+
+
+def test_large_print_pack_keeps_every_form_letter_at_16pt(tmp_path: Path, capsys) -> None:
+    import pdfplumber
+
+    root = make_project(tmp_path, {"test-consent.md": LEAFLET})
+    out = tmp_path / "out"
+    code, _, err = run(root, "test-consent", "--pack", "consent", "--layout", "large-print", "--patient-ref", "P1", "--patient-name",
+                       "Ayesha Khan", "--date-of-birth", "1985-03-14", "--out", str(out), capsys=capsys)
+    assert code == 0, err
+    path = out / "test-consent" / "P1.pdf"
+    first = part_pages(pages_text(path))
+    with pdfplumber.open(path) as pdf:
+        for index in [first["cover"], *range(first["checklist"], len(pdf.pages))]:
+            sizes = [c["size"] for c in pdf.pages[index].chars if c["text"].strip()]
+            assert min(sizes) >= 16 - 0.01, (index, min(sizes))
+        # the booking link is too long for one line at large-print size: it breaks after "&", never shrinks
+        cover = [pdf.pages[i].extract_text() for i in range(first["cover"], first["leaflet"])]
+        booking = next(i for i, text in enumerate(cover) if "Book your follow-up" in text)
+        assert "&\nref=P1" in cover[booking]
+    url = decode_qr(render_page(path, booking))[0]
+    assert url.endswith("ref=P1")

@@ -23,6 +23,9 @@ class SlotPosition:
     width: float
     size: float  # font size for text; side length for the QR code
     align: str = "left"  # "left" or "right" (right-to-left forms)
+    lines: int = 1  # a long value may break onto this many lines (the booking link), each ``leading`` lower
+    leading: float = 0.0
+    min_size: float = 0.0  # smallest size for this slot; 0 = the layout's text.min_size
 
 
 class SlotRecorder:
@@ -31,27 +34,30 @@ class SlotRecorder:
     def __init__(self) -> None:
         self.slots: list[SlotPosition] = []
 
-    def record(self, canv, key: str, x: float, y: float, width: float, size: float, align: str) -> None:
+    def record(self, canv, key: str, x: float, y: float, width: float, size: float, align: str, lines: int = 1,
+               leading: float = 0.0) -> None:
         ax, ay = canv.absolutePosition(x, y)
         scale = canv._currentMatrix[0]  # inside a shrink-to-fit frame everything is scaled
         page = canv._doctemplate.page  # the doc template's page number (the canvas defers its pages)
-        self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align))
+        self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align,
+                                       lines, round(leading * scale, 2)))
 
 
-    def record_at(self, key: str, page: int, x: float, y: float, width: float, size: float, align: str) -> None:
+    def record_at(self, key: str, page: int, x: float, y: float, width: float, size: float, align: str, min_size: float = 0.0) -> None:
         """A slot drawn outside the flow (the page header), at absolute page coordinates."""
-        self.slots.append(SlotPosition(key, page, round(x, 2), round(y, 2), round(width, 2), size, align))
+        self.slots.append(SlotPosition(key, page, round(x, 2), round(y, 2), round(width, 2), size, align, min_size=min_size))
 
 
 class WriteLine(Flowable):
     """A line to write on. With a ``key`` it is also a slot that a patient's detail can fill."""
 
     def __init__(self, width: float, colour: str, recorder: SlotRecorder | None = None, key: str | None = None,
-                 text_size: float = 12, height: float = 26, align: str = "left"):
+                 text_size: float = 12, height: float = 26, align: str = "left", lines: int = 1):
         super().__init__()
-        self.width, self.height = width, height
+        self.leading = text_size * 1.25
+        self.width, self.height = width, height + (lines - 1) * self.leading
         self.colour, self.recorder, self.key = colour, recorder, key
-        self.text_size, self.align = text_size, align
+        self.text_size, self.align, self.lines = text_size, align, lines
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         if self.width <= 0:
@@ -68,7 +74,8 @@ class WriteLine(Flowable):
         if self.recorder is not None and self.key:
             inset = 3
             x = self.width - inset if self.align == "right" else inset
-            self.recorder.record(self.canv, self.key, x, 6, self.width - 2 * inset, self.text_size, self.align)
+            top = 6 + (self.lines - 1) * self.leading  # the first line's baseline; further lines go down
+            self.recorder.record(self.canv, self.key, x, top, self.width - 2 * inset, self.text_size, self.align, self.lines, self.leading)
 
 
 class TickBox(Flowable):

@@ -32,6 +32,7 @@ from ..consent import ConsentContent
 from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet, Section
+from ..markdown_tree import text_of
 from ..qr import QUIET_ZONE
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
@@ -40,6 +41,10 @@ from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, Tick
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 
 PARTS = ("cover", "leaflet", "checklist", "consent_clinic", "consent_patient", "card")
+# The name in the page header identifies a loose page, like a hospital label; a long name may
+# go smaller there (the full-size name is on the form itself), even in a large-print layout.
+HEADER_MIN_SIZE = 7.0
+CUT_PADDING = 8  # space inside the aftercare card's dashed cut line
 FORM_PARTS = ("checklist", "consent_clinic", "consent_patient")  # the clinic's paperwork: patient named on every page
 
 
@@ -64,6 +69,7 @@ class _Form:
     line_colour: str
     label_style: ParagraphStyle
     note_style: ParagraphStyle
+    booking_url: str = ""  # the general link; a patient's adds "&ref=" and up to 16 characters
 
     @property
     def width(self) -> float:
@@ -143,6 +149,7 @@ def render_pack_template(
         ctx=form_ctx, labels=labels, brand=brand, rec=SlotRecorder(),
         line_colour=layout.forms.line_colour,
         label_style=ParagraphStyle("form_label", parent=styles.table_cell, fontName=styles.table_header.fontName, textColor=HexColor(layout.text.colour)),
+        booking_url=generic_booking_url,
         note_style=ParagraphStyle("form_note", parent=styles.body, fontSize=max(11, styles.body.fontSize - 1), leading=max(11, styles.body.fontSize - 1) * 1.35, textColor=HexColor(layout.footer.colour)),
     )
     starts: dict[int, int] = {}
@@ -236,11 +243,11 @@ class PartDecorator:
         if info.rtl:  # the end side is the left
             canv.line(left, y - 3, left + line, y - 3)
             d._text(canv, left + line + label_width, y, label, info.bold_font, size, "right")
-            self.recorder.record_at("name", page, left + line - 2, y, line - 4, size + 1, "right")
+            self.recorder.record_at("name", page, left + line - 2, y, line - 4, size + 1, "right", HEADER_MIN_SIZE)
         else:
             canv.line(right - line, y - 3, right, y - 3)
             d._text(canv, right - line - label_width, y, label, info.bold_font, size, "left")
-            self.recorder.record_at("name", page, right - line + 2, y, line - 4, size + 1, "left")
+            self.recorder.record_at("name", page, right - line + 2, y, line - 4, size + 1, "left", HEADER_MIN_SIZE)
         canv.restoreState()
 
     def part_pages(self) -> tuple[tuple[str, int, int], ...]:
@@ -292,11 +299,14 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     width = text_width or form.width
     inner = width - code.width - 10 - 16
     url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
+    url_size = ctx.styles.panel_text.fontSize - 1
+    longest = form.booking_url + "&ref=" + "W" * 16
+    lines = 1 if stringWidth(longest, ctx.styles.body.fontName, url_size) <= inner - 6 else 2  # large print: two lines
     text = [
         form.para(heading, ctx.styles.panel_heading),
         form.para(lab["pack_booking_text"], url_style),
-        WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=ctx.styles.panel_text.fontSize - 1,
-                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left"),
+        WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=url_size,
+                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines),
         form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
     ]
     cells, widths = [code, text], [code.width + 10, inner + 16]
@@ -362,14 +372,16 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
 def copy_band(form: _Form, title: str, copy: str) -> Flowable:
     ctx, lab = form.ctx, form.labels
     L = ctx.layout
-    mark_style = ParagraphStyle("copy_mark", parent=ctx.styles.title, fontSize=15, leading=18, alignment=1)
-    mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[130], style=TableStyle([
+    size = ctx.styles.body.fontSize + 3
+    mark_style = ParagraphStyle("copy_mark", parent=ctx.styles.title, fontSize=size, leading=size * 1.2, alignment=1)
+    mark_width = max(stringWidth(lab[f"copy_{c}"], mark_style.fontName, size) for c in ("clinic", "patient")) + 24
+    mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[mark_width], style=TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(L.title.band_colour)),
         ("TOPPADDING", (0, 0), (-1, -1), 7),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]))
     title_flow = [form.para(title, ctx.styles.headings[2]), form.para(lab[f"copy_{copy}_note"], form.note_style)]
-    cells, widths = [title_flow, mark], [form.width - 140, 140]
+    cells, widths = [title_flow, mark], [form.width - mark_width - 10, mark_width + 10]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
     return Table([cells], colWidths=widths, style=TableStyle([
@@ -390,10 +402,12 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     s = content.sections
     leaflet_line = lab.fmt("consent_leaflet_line", title=leaflet.title, id=leaflet.id, version=leaflet.version, fingerprint=leaflet.fingerprint)
     statement = lambda text: form.para(text)
-    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(14, form.line_colour),
-                    form.para(lab["answer_no"], form.label_style), TickBox(14, form.line_colour)]
+    box = ctx.styles.body.fontSize * 1.1
+    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(box, form.line_colour),
+                    form.para(lab["answer_no"], form.label_style), TickBox(box, form.line_colour)]
                    for use in form.labels.text["consent_photos_uses"]]
-    photo_widths = [form.width - 130, 38, 27, 38, 27]
+    answer = max(stringWidth(lab[k], form.label_style.fontName, form.label_style.fontSize) for k in ("answer_yes", "answer_no")) + 10
+    photo_widths = [form.width - 2 * (answer + box + 12), answer, box + 12, answer, box + 12]
     if ctx.rtl:
         photos_rows, photo_widths = [r[::-1] for r in photos_rows], photo_widths[::-1]
     photos_table = Table(photos_rows, colWidths=photo_widths, style=TableStyle([
@@ -446,44 +460,118 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
 
 
 def card(form: _Form, leaflet: Leaflet, content: ConsentContent) -> list[Flowable]:
+    """The aftercare card: on one page inside a dashed cut line when it fits (shrunk no further
+    than clear print allows), otherwise (a long aftercare list, large print, A5) as plain pages
+    in the same order."""
     ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
     L = ctx.layout
     inner_width = form.width - 20
-    small = ParagraphStyle("card_item", parent=styles.body, fontSize=12, leading=15.5, spaceAfter=2)
-    left_w = inner_width * 0.54
-    right_w = inner_width - left_w
-    warning = Table(
-        [[[form.para(lab["card_warning"], ParagraphStyle("warn_h", parent=form.label_style, fontSize=13, leading=17)),
-           form.bullets(content.warning_signs, small),
-           *[ctx.paragraph(inline_runs(p), small) for p in content.sections["warning-signs"].body if p.tag == "p"][1:]]]],
-        colWidths=[right_w - 8],
-        style=TableStyle([
-            ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 8),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-            ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ]),
-    )
-    call = form.para(lab.fmt("card_call", phone=form.brand.phone), ParagraphStyle("call", parent=styles.headings[3], spaceBefore=8))
-    left = [form.para(lab["card_aftercare"], form.label_style), Spacer(1, 3), form.bullets(content.aftercare, small)]
-    right = [warning, call]
-    cells, widths = [left, right], [left_w, right_w]
+    cut_note = form.para(lab["card_cut"], form.note_style)
+    frame = L.page_size[1] - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4 - 6  # as build_pdf
+    available = frame - _height([cut_note, Spacer(1, 4)], form.width, frame) - 2 * CUT_PADDING - 2
+    framed = _card_body(form, leaflet, content, inner_width, columns=True)
+    # shrink only as far as clear print allows (12pt, or the layout's text.min_size)
+    floor = max(12.0, L.text.min_size) / styles.body.fontSize
+    if _height(framed, inner_width, available) * min(floor, 1.0) <= available:
+        fitted = KeepInFrame(inner_width, available, framed, mode="shrink")
+        return [cut_note, Spacer(1, 4), CutFrame(fitted, L.footer.colour, CUT_PADDING)]
+    return [Outlined(form.para(lab.fmt("card_title", treatment=leaflet.treatment), styles.headings[2]), "card-title",
+                     lab["part_card"], 1)] + _card_body(form, leaflet, content, form.width, columns=False)[1:]
+
+
+def _height(flowables: list[Flowable], width: float, height: float) -> float:
+    total = 0.0
+    for f in flowables:
+        total += f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+def _card_body(form: _Form, leaflet: Leaflet, content: ConsentContent, width: float, columns: bool) -> list[Flowable]:
+    ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
+    L = ctx.layout
+    item = ParagraphStyle("card_item", parent=styles.body, spaceAfter=2)
+    warn_heading = ParagraphStyle("warn_h", parent=form.label_style, fontSize=form.label_style.fontSize + 1,
+                                  leading=(form.label_style.fontSize + 1) * 1.3)
+    notes = [ctx.paragraph(inline_runs(p), item) for p in content.sections["warning-signs"].body if p.tag == "p"][1:]
+
+    def warning_box(box_width: float) -> Table:
+        return Table(
+            [[[form.para(lab["card_warning"], warn_heading), form.bullets(content.warning_signs, item), *notes]]],
+            colWidths=[box_width],
+            style=TableStyle([
+                ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]),
+            hAlign="RIGHT" if ctx.rtl else "LEFT",
+        )
+
+    call = form.para(lab.fmt("card_call", phone=form.brand.phone), ParagraphStyle("call", parent=styles.headings[3], spaceBefore=0, spaceAfter=4))
+    head = [
+        form.para(lab.fmt("card_title", treatment=leaflet.treatment), ParagraphStyle("card_title", parent=styles.headings[3], spaceBefore=0)),
+        form.fields([(lab["field_name"], "name")], width=width),
+        Spacer(1, 4),
+        form.para(lab["card_aftercare"], form.label_style),
+        Spacer(1, 3),
+    ]
+    if not columns:
+        return [*head, form.bullets(content.aftercare, item), Spacer(1, 8), warning_box(width), call,
+                *booking_box(form, lab["pack_booking_heading"], width)]
+    # framed card: the aftercare list in two balanced columns, then the warning signs beside
+    # the phone number and the booking code
+    half = (width - 12) / 2
+    first, second = _balanced(content.aftercare)
+    list_row = _row(ctx, [[form.bullets(first, item)], [form.bullets(second, item)] if second else [Spacer(1, 1)]], [half + 12, half])
+    side = width * 0.4  # the code and its link beside the warning signs
+    bottom = _row(ctx, [[warning_box(width - side - 12)], [call, booking_stack(form, side)]], [width - side, side])
+    return [*head, list_row, Spacer(1, 6), bottom]
+
+
+def _balanced(items: tuple[ET.Element, ...]) -> tuple[tuple[ET.Element, ...], tuple[ET.Element, ...]]:
+    """Split a list in two columns of about the same amount of text, keeping the order."""
+    sizes = [len(text_of(li)) + 40 for li in items]  # 40: each item's own line and gap
+    total, running = sum(sizes), 0
+    for i, size in enumerate(sizes):
+        running += size
+        if running >= total / 2:
+            return items[: i + 1], items[i + 1 :]
+    return items, ()
+
+
+def _row(ctx: Context, cells: list, widths: list[float]) -> Table:
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
-    columns = Table([cells], colWidths=widths, style=TableStyle([
+    return Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "LEFT", style=TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]))
-    body = [
-        form.para(lab.fmt("card_title", treatment=leaflet.treatment), styles.headings[3]),
-        form.para(form.brand.name, form.note_style),
-        form.fields([(lab["field_name"], "name")], width=inner_width),
+
+
+def booking_stack(form: _Form, width: float) -> Flowable:
+    """The booking panel for a narrow column: the code above its link (the card's right column)."""
+    ctx = form.ctx
+    q = ctx.layout.qr
+    code = QrSlot(q.size, QUIET_ZONE * q.size / 21, form.rec)
+    code.hAlign = "RIGHT" if ctx.rtl else "LEFT"
+    url_size = ctx.styles.panel_text.fontSize - 1
+    inner = width - 16
+    longest = form.booking_url + "&ref=" + "N" * 16
+    lines = 1
+    while stringWidth(longest, ctx.styles.body.fontName, url_size) > lines * (inner - 6) * 0.95 and lines < 4:
+        lines += 1
+    cell = [
+        code,
         Spacer(1, 4),
-        columns,
-        *booking_box(form, lab["pack_booking_heading"], inner_width),
+        WriteLine(inner, q.panel_colour, form.rec, "booking_url", text_size=url_size, height=url_size * 1.6,
+                  align="right" if ctx.rtl else "left", lines=lines),
     ]
-    available = L.page_size[1] - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 60
-    fitted = KeepInFrame(inner_width, available, body, mode="shrink")
-    return [form.para(lab["card_cut"], form.note_style), Spacer(1, 4), CutFrame(fitted, L.footer.colour)]
+    return Table([[cell]], colWidths=[width], style=TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+    ]), hAlign="RIGHT" if ctx.rtl else "LEFT")

@@ -29,7 +29,9 @@ from ..qr import QrMatrix
 from .forms import SlotPosition
 
 FONT_RESOURCE = b"FPatient"
-MIN_SIZE = 7.0  # patient text shrinks to fit its line, but never below this
+MIN_SIZE = 7.0  # patient text shrinks to fit its line, but never below this (or the layout's text.min_size)
+MIN_CONDENSE = 0.6  # ... and is then set narrower, down to 60% of its width (Tz), before it is refused
+BREAK_AFTER = "/?&"  # where a long link may break onto its second line
 
 
 class TemplateError(Exception):
@@ -105,7 +107,8 @@ class Stamper:
     """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
 
     def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str | tuple[str, ...], text_colour: str = "#1a1a1a",
-                 qr_colour: str = "#000000"):
+                 qr_colour: str = "#000000", min_size: float = MIN_SIZE):
+        self.min_size = max(MIN_SIZE, min_size)
         self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
         self.pages = _page_objects(bodies, self.root)
         self.slots: dict[int, list[SlotPosition]] = {}
@@ -161,20 +164,40 @@ class Stamper:
         return next((ch for ch in text if not any(ord(ch) in f.gid for f in self.fonts)), text[0] if text else None)
 
     def _text_ops(self, slot: SlotPosition, text: str) -> bytes:
+        """Set ``text`` in its slot: at the slot's size if it fits; else broken after / ? & (a
+        link, where the slot has two lines); else smaller, down to the layout's smallest size;
+        else condensed, down to 60% width. A value that still does not fit is refused: a name is
+        never cut short on a consent form."""
         index = self._font_for(text) or 0
         font = self.fonts[index]
         gids = [font.gid.get(ord(ch), 0) for ch in text]
-        width = sum(font.width.get(g, 500.0) for g in gids) / 1000.0
-        size = slot.size
-        if width * size > slot.width:
-            size = max(MIN_SIZE, slot.width / width)
-            if width * size > slot.width:  # still too long at the smallest size: cut, never overflow
-                while gids and sum(font.width.get(g, 500.0) for g in gids) / 1000.0 * size > slot.width:
-                    gids.pop()
-        advance = sum(font.width.get(g, 500.0) for g in gids) / 1000.0 * size
-        x = slot.x - advance if slot.align == "right" else slot.x
-        hexed = "".join(f"{g:04X}" for g in gids)
-        return f"BT /{FONT_RESOURCE.decode()}{index} {size:.2f} Tf {x:.2f} {slot.y:.2f} Td <{hexed}> Tj ET\n".encode()
+        widths = [font.width.get(g, 500.0) / 1000.0 for g in gids]
+        size, condense = slot.size, 1.0
+        smallest = min(slot.size, slot.min_size or self.min_size)
+        while True:
+            lines = _fit(text, widths, size, slot.width, slot.lines)
+            if lines is not None:
+                break
+            if size > smallest:
+                size = max(smallest, size * 0.92)
+                continue
+            condense = slot.width / (sum(widths) * size)
+            if condense < MIN_CONDENSE:
+                what = "the booking link" if slot.key == "booking_url" else slot.key
+                raise ValueError(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it")
+            lines = [(0, len(text))]
+            break
+        out = []
+        scale = f"{condense * 100:.1f} Tz " if condense < 1.0 else ""
+        for number, (start, end) in enumerate(lines):
+            advance = sum(widths[start:end]) * size * condense
+            x = slot.x - advance if slot.align == "right" else slot.x
+            y = slot.y - number * slot.leading
+            hexed = "".join(f"{g:04X}" for g in gids[start:end])
+            out.append(f"BT /{FONT_RESOURCE.decode()}{index} {size:.2f} Tf {scale}{x:.2f} {y:.2f} Td <{hexed}> Tj ET\n")
+        if scale:
+            out.append("BT 100 Tz ET\n")
+        return "".join(out).encode()
 
     # -------------------------------------------------------------- pages
 
@@ -228,6 +251,31 @@ class Stamper:
             f"startxref\n{pos}\n%%EOF\n"
         ).encode()
         return b"".join(out + xref) + trailer
+
+
+def _fit(text: str, widths: list[float], size: float, room: float, max_lines: int) -> list[tuple[int, int]] | None:
+    """(start, end) of each line if ``text`` fits ``room`` at ``size`` in ``max_lines`` lines."""
+    if sum(widths) * size <= room:
+        return [(0, len(text))]
+    if max_lines < 2:
+        return None
+    lines, start = [], 0
+    while start < len(text):
+        if len(lines) == max_lines:
+            return None
+        end, used, best = start, 0.0, None
+        while end < len(text) and used + widths[end] * size <= room:
+            used += widths[end] * size
+            end += 1
+            if text[end - 1] in BREAK_AFTER:
+                best = end
+        if end == len(text):
+            best = end
+        if best is None or best == start:
+            return None
+        lines.append((start, best))
+        start = best
+    return lines
 
 
 def _frame(number: int, body: bytes) -> bytes:
