@@ -300,8 +300,8 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     inner = width - code.width - 10 - 16
     url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
     url_size = ctx.styles.panel_text.fontSize - 1
-    longest = form.booking_url + "&ref=" + "W" * 16
-    lines = 1 if stringWidth(longest, ctx.styles.body.fontName, url_size) <= inner - 6 else 2  # large print: two lines
+    longest = form.booking_url + "&ref=" + "N" * 16
+    lines = 1 if stringWidth(longest, ctx.styles.body.fontName, url_size) <= (inner - 6) * 0.95 else 2  # large print: two lines
     text = [
         form.para(heading, ctx.styles.panel_heading),
         form.para(lab["pack_booking_text"], url_style),
