@@ -272,7 +272,8 @@ class Decorator:
             label = info.page_label(page, pages)
             room = (right - left) - self.width_of(label, info.bold_font, L.footer.size) - 12
             for n, line in enumerate(self.footer_lines(info.footer_left, room, info.font, L.footer.size)):
-                self._text(canv, start, ty - n * L.footer.size * 1.2, line, info.font, L.footer.size, start_anchor)
+                pitch = L.footer.size * (2.0 if info.rtl else 1.2)  # Nastaliq lines are taller
+                self._text(canv, start, ty - n * pitch, line, info.font, L.footer.size, start_anchor)
             self._text(canv, end, ty, label, info.bold_font, L.footer.size, end_anchor)
         canv.restoreState()
 

@@ -150,12 +150,17 @@ def draw_text_hook(fonts: RTLFonts) -> Callable[..., float]:
 
 
 def measure_text_hook(fonts: RTLFonts) -> Callable[[str, str, float], float]:
-    """``PageInfo.measure_text``: the shaped width of a header or footer line, so the page
-    decorator can tell whether it fits (Nastaliq widths differ greatly from unshaped ones)."""
+    """``PageInfo.measure_text``: the shaped width of a header or footer line.
+
+    ``stringWidth`` adds up the advances of unjoined letters, which for Nastaliq is far from
+    the width of the joined word, so a header title that fits would be dropped. Measured
+    exactly as ``draw_text_hook`` draws (isolates, paragraph direction).
+    """
 
     def measure(text: str, font: str, size: float) -> float:
         face, _, latin, _ = fonts.lookup(font)
-        return rtl_string_width(text, face, size, latin_font=latin)
+        text = isolate_number_groups(text)
+        return rtl_string_width(text, face, size, latin_font=latin, base_direction=base_direction(text))
 
     return measure
 
