@@ -73,6 +73,7 @@ class StampJob:
     folder: str  # sub-folder of the output folder ("" for a blank pack)
     sync_each: bool = True  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
     min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
+    shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _template_job(project: Project, brand: Brand, layout: Layout, leaflet: Leafl
     return StampJob(
         pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
         out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal, min_size=layout.text.min_size,
+        shaping=template.shaping,
     )
 
 
@@ -184,7 +186,7 @@ class _Stamping:
         from .render.stamp import Stamper
 
         self.job = job
-        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size)
+        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping)
         self.out = OutputFolder(job.out_dir)
 
     def pdf(self, order: Order) -> bytes:

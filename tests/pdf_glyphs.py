@@ -132,7 +132,7 @@ def block_text(glyphs: list[Glyph]) -> str:
 
 def find_line(glyphs: list[Glyph], logical_text: str) -> list[Glyph]:
     """The one block whose glyphs stand for exactly the characters of ``logical_text``."""
-    want = sorted(logical_text.replace(" ", ""))
-    found = [v for v in lines(glyphs).values() if sorted(block_text(v).replace(" ", "")) == want]
+    want = sorted("".join(logical_text.split()))
+    found = [v for v in lines(glyphs).values() if sorted("".join(block_text(v).split())) == want]
     assert len(found) == 1, f"expected one line drawing {logical_text!r}, found {len(found)}"
     return found[0]

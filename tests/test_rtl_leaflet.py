@@ -227,9 +227,9 @@ def test_numbers_and_latin_read_left_to_right_inside_urdu(built) -> None:
     assert min(g.x for g in a if g.text == "ع") > max(g.x for g in a if g.text in ("P", "R"))
     assert next(g for g in a if g.text == "۔").x == min(g.x for g in a if g.text.strip())
     phone = find_line(page_glyphs(built["mixed"], 1), "فون: 0300 1234567")
-    assert block_text(phone).startswith("0300 1234567")  # digit groups stay in order
+    assert block_text(phone).replace("\u00a0", " ").startswith("0300 1234567")  # digit groups stay in order
     booking = next(v for v in lines(glyphs).values() if "7946" in block_text(v))
-    assert block_text(booking).startswith("+44 20 7946 0000")
+    assert block_text(booking).replace("\u00a0", " ").startswith("+44 20 7946 0000")
 
 
 def test_link_inside_urdu_is_clickable_over_its_words(built) -> None:

@@ -43,6 +43,11 @@ def _register_file(path: Path) -> str:
     return name
 
 
+def register_font_file(path: Path) -> str:
+    """The ReportLab name of a TrueType file, registering it on first use (see ``faces``)."""
+    return _register_file(path)
+
+
 def faces(brand: Brand, font: str) -> Faces:
     family = brand.fonts[font]
     try:

@@ -36,7 +36,7 @@ from ..markdown_tree import text_of
 from ..qr import QUIET_ZONE
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
-from .elements import Context, inline_runs, plain_runs, render_blocks
+from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list
 from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 
@@ -56,6 +56,7 @@ class PackTemplate:
     slots: tuple[SlotPosition, ...]
     part_pages: tuple[tuple[str, int, int], ...]  # (part, first page, last page), 1-based
     font_file: tuple[str, ...]  # TrueType files the slots are written in, preferred first
+    shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered when stamped
 
 
 @dataclass
@@ -82,6 +83,12 @@ class _Form:
         p = self.para(text, self.ctx.styles.headings[level])
         return Outlined(p, key, text, 1) if key else p
 
+    def text_width(self, text: str, style: ParagraphStyle) -> float:
+        """Width of a one-line label; right-to-left text is measured shaped (joined letters)."""
+        if self.ctx.rtl:
+            return self.ctx.extra["rtl_fonts"].width(text, style.fontName, style.fontSize)
+        return stringWidth(text, style.fontName, style.fontSize)
+
     def fields(self, pairs: list[tuple[str, str | None]], width: float | None = None) -> Table:
         """One row of labelled write-on lines ("Name ______"); a pair's key makes the line a slot.
 
@@ -94,7 +101,7 @@ class _Form:
         cells: list[Flowable] = []
         widths: list[float] = []
         for label, key in pairs:
-            lw = min(stringWidth(label, style.fontName, style.fontSize) + 12, col * 0.5)
+            lw = min(self.text_width(label, style) + 12, col * 0.5)
             gap = 14 if len(pairs) > 1 else 0
             cells += [self.para(label, style), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align,
                                                          text_size=self.ctx.layout.forms.field_size)]
@@ -103,13 +110,15 @@ class _Form:
             cells, widths = cells[::-1], widths[::-1]
         return Table([cells], colWidths=widths, hAlign="RIGHT" if self.ctx.rtl else "LEFT", style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            # right-to-left: each line hugs its label on the right, the gap goes to its left
+            ("ALIGN", (0, 0), (-1, -1), "RIGHT" if self.ctx.rtl else "LEFT"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ]))
 
-    def bullets(self, items: tuple[ET.Element, ...] | list[str], style: ParagraphStyle | None = None) -> ListFlowable:
+    def bullets(self, items: tuple[ET.Element, ...] | list[str], style: ParagraphStyle | None = None) -> Flowable:
         style = style or ParagraphStyle("item", parent=self.ctx.styles.body, spaceAfter=3)
         flow = [
             ListItem([self.ctx.paragraph(plain_runs(i) if isinstance(i, str) else inline_runs(i), style)]) for i in items
@@ -118,7 +127,7 @@ class _Form:
         options = {"bulletType": "bullet", "start": "\u2022", "bulletFontName": style.fontName, "bulletFontSize": style.fontSize,
                    "leftIndent": indent, "bulletDedent": indent * 0.85, "bulletDir": "rtl" if self.ctx.rtl else "ltr"}
         if self.ctx.rtl:
-            options["rightIndent"] = options.pop("leftIndent")
+            return rtl_list(flow, options, self.ctx)  # markers on the right, on the text's baseline
         return ListFlowable(flow, **options)
 
     def patient_strip(self) -> list[Flowable]:
@@ -191,7 +200,8 @@ def render_pack_template(
     # the language's font first (its script), then the layout's body font (Latin names, digits)
     names = (brand.language(leaflet.language).font or layout.text.font, layout.text.font)
     font_files = tuple(dict.fromkeys(str(brand.fonts[n].faces["regular"]) for n in names))
-    return PackTemplate(pdf=pdf, slots=tuple(form.rec.slots), part_pages=decorate.part_pages(), font_file=font_files)
+    return PackTemplate(pdf=pdf, slots=tuple(form.rec.slots), part_pages=decorate.part_pages(), font_file=font_files,
+                        shaping=ctx.rtl)
 
 
 class PartDecorator:
@@ -312,7 +322,7 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     cells, widths = [code, text], [code.width + 10, inner + 16]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
-    panel = Table([cells], colWidths=widths, style=TableStyle([
+    panel = Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "CENTER", style=TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),

@@ -61,6 +61,7 @@ __all__ = [
     "layout_for_test",
     "register_urdu_fonts",
     "rtl_string_width",
+    "shape_line",
     "shape_line_for_test",
     "visual_order",
 ]
@@ -506,8 +507,37 @@ class _Prepared:
                 font = latin[bold].name
             self.fonts.append(font)
             prev_font = font
+        self._latin_common(latin)
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
         self.advances = self._measure()
+
+    def _latin_common(self, latin: dict[bool, _FontInfo]) -> None:
+        """Spaces, digits and punctuation inside Latin text are drawn in the Latin font.
+
+        Font itemisation, not bidi: a character shared by every script takes the font of the
+        letters around it, as browsers do, so "Dr Ayesha Siddiqui" or "v1.0 (693bd414)" keep
+        Latin spacing and digits. It goes Latin only when the nearest letter before it is
+        Latin and the nearest letter after it is Latin too (or there is none), so the space
+        between an Urdu word and "PRP" stays an Urdu space.
+        """
+        n = len(self.text)
+        is_latin = {latin[False].name, latin[True].name}
+        letter = [unicodedata.category(c).startswith("L") for c in self.text]
+        before: list[bool | None] = [None] * n
+        seen: bool | None = None
+        for i in range(n):
+            before[i] = seen
+            if letter[i]:
+                seen = self.fonts[i] in is_latin
+        seen = None
+        for i in range(n - 1, -1, -1):
+            if not letter[i] and before[i] and seen is not False:
+                bold = bool(self.runs[i].bold)
+                cat = unicodedata.category(self.text[i])
+                if cat[0] in "ZPSN" and ord(self.text[i]) in latin[bold].cmap:
+                    self.fonts[i] = latin[bold].name
+            if letter[i]:
+                seen = self.fonts[i] in is_latin
 
     def level_runs(self, start: int, end: int, levels: Sequence[int]) -> list[tuple[int, int, int]]:
         """Maximal (start, end, level) stretches of equal level in logical order."""
@@ -1029,6 +1059,13 @@ def _single_line(
     )
     prep = _Prepared([Run(text)], style)
     return _shape_line(prep, 0, len(prep.text))
+
+
+def shape_line(
+    text: str, font: str, size: float, latin_font: str | None = None, base_direction: str = "rtl"
+) -> LaidOutLine:
+    """One line of text, bidi-ordered and shaped; glyphs in visual order from x = 0."""
+    return _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction)
 
 
 def rtl_string_width(text: str, font: str, size: float, latin_font: str | None = None, base_direction: str = "rtl") -> float:

@@ -50,6 +50,12 @@ class RTLFonts:
             return self.script.bold, self.script.bold, self.latin.bold, self.latin.bold
         return self.script.regular, self.script.bold, self.latin.regular, self.latin.bold
 
+    def width(self, text: str, font_name: str, size: float) -> float:
+        """Shaped width of one line, measured exactly as it will be drawn (isolates, direction)."""
+        face, _, latin, _ = self.lookup(font_name)
+        text = isolate_number_groups(text)
+        return rtl_string_width(text, face, size, latin_font=latin, base_direction=base_direction(text))
+
 
 _ALIGN = {TA_LEFT: "left", TA_CENTER: "center"}  # right and justify both become "right"
 
@@ -93,8 +99,12 @@ def isolate_ltr(text: str) -> str:
 
 
 def isolate_number_groups(text: str) -> str:
-    """Wrap every space-separated run of digit groups in a left-to-right isolate."""
-    return _NUMBER_GROUPS.sub(lambda m: isolate_ltr(m.group(0)), text)
+    """Wrap every space-separated run of digit groups in a left-to-right isolate.
+
+    Its spaces become no-break spaces too: a phone number split over two lines would put
+    its halves in the wrong order for a right-to-left reader.
+    """
+    return _NUMBER_GROUPS.sub(lambda m: isolate_ltr(m.group(0).replace(" ", "\u00a0")), text)
 
 
 def has_rtl(text: str) -> bool:
@@ -157,12 +167,7 @@ def measure_text_hook(fonts: RTLFonts) -> Callable[[str, str, float], float]:
     exactly as ``draw_text_hook`` draws (isolates, paragraph direction).
     """
 
-    def measure(text: str, font: str, size: float) -> float:
-        face, _, latin, _ = fonts.lookup(font)
-        text = isolate_number_groups(text)
-        return rtl_string_width(text, face, size, latin_font=latin, base_direction=base_direction(text))
-
-    return measure
+    return fonts.width
 
 
 class RTLBulletDrawer(BulletDrawer):

@@ -8,9 +8,10 @@ table. Per patient that is a few string joins and one zlib call.
 
 Patient text is drawn in the layout's own TrueType fonts, embedded once in full with Identity-H
 encoding (glyph ids as character codes) plus a ToUnicode map, so any character the font has
-prints correctly and can be copied or searched. Text is not shaped: joined scripts (Urdu
-names in Nastaliq) need a shaping step here before they can be stamped; Latin names on an
-Urdu form use the Latin body font. Output is deterministic: the file ID is a hash
+prints correctly and can be copied or searched. On a right-to-left pack, a value with
+right-to-left letters (an Urdu name or date) is shaped and bidi-ordered by the RTL engine
+(``rtl.py``) and drawn glyph by glyph, with its text as ActualText; Latin values use the
+Latin body font as they are. Output is deterministic: the file ID is a hash
 of the content, so the same patient and template always give the same bytes.
 """
 
@@ -45,21 +46,28 @@ class _Font:
     objects: tuple[bytes, ...]  # the object bodies, first is the Type0 font
 
 
-def _load_font(path: str, first: int) -> _Font:
-    """Embed the whole TrueType file (objects numbered from ``first``)."""
+def _load_font(path: str, first: int, every_glyph: bool = False) -> _Font:
+    """Embed the whole TrueType file (objects numbered from ``first``).
+
+    ``every_glyph`` lists the advance of every glyph, not only of those a character maps to:
+    shaped text (Nastaliq) is drawn almost entirely in contextual forms without a code point.
+    """
     ttf = TTFontFile(path)
     with open(path, "rb") as handle:
         data = handle.read()
     scale = 1000.0 / ttf.unitsPerEm
     gid = {cp: g for cp, g in ttf.charToGlyph.items() if cp >= 32 and g}
-    width = {g: round(ttf.hmetrics[g][0] * scale, 1) if g < len(ttf.hmetrics) else float(ttf.defaultWidth) for g in set(gid.values())}
+    glyphs = set(range(1, len(ttf.hmetrics))) if every_glyph else set(gid.values())
+    width = {g: round(ttf.hmetrics[g][0] * scale, 1) if g < len(ttf.hmetrics) else float(ttf.defaultWidth) for g in glyphs}
     name = ttf.name.decode("latin-1") if isinstance(ttf.name, bytes) else str(ttf.name)
     name = re.sub(r"[^A-Za-z0-9+-]", "", name) or "PatientFont"
     w_parts = []
     for g in sorted(width):
         w_parts.append(f"{g} [{width[g]:g}]")
     cid_widths = " ".join(w_parts)
-    to_unicode = _to_unicode(gid)
+    # shaped fonts: glyphs without a character (contextual forms) map to no text, so text
+    # extraction never invents letters; the stamped span's ActualText carries the real text
+    to_unicode = _to_unicode(gid, glyphs if every_glyph else ())
     fontfile = zlib.compress(data, 9)
     cidfont, descriptor, file_obj, cmap_obj = first + 1, first + 2, first + 3, first + 4  # the Type0 font is ``first``
     bbox = " ".join(str(round(v * scale)) for v in ttf.bbox)
@@ -76,10 +84,12 @@ def _load_font(path: str, first: int) -> _Font:
     return _Font(gid, width, objects)
 
 
-def _to_unicode(gid: dict[int, int]) -> bytes:
-    first: dict[int, int] = {}
+def _to_unicode(gid: dict[int, int], silent: Iterable[int] = ()) -> bytes:
+    first: dict[int, int | None] = {}
     for cp in sorted(gid):
         first.setdefault(gid[cp], cp)
+    for g in silent:
+        first.setdefault(g, None)
     entries = sorted(first.items())
     out = [(
         "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
@@ -89,7 +99,7 @@ def _to_unicode(gid: dict[int, int]) -> bytes:
     for i in range(0, len(entries), 100):
         chunk = entries[i : i + 100]
         out.append(f"{len(chunk)} beginbfchar")
-        out += [f"<{g:04X}> <{_utf16(cp)}>" for g, cp in chunk]
+        out += [f"<{g:04X}> <{_utf16(cp) if cp is not None else ''}>" for g, cp in chunk]
         out.append("endbfchar")
     out.append("endcmap CMapName currentdict /CMap defineresource pop end end")
     return "\n".join(out).encode()
@@ -103,11 +113,31 @@ def _stream(data: bytes, extra: str = "") -> bytes:
     return f"<< /Length {len(data)} {extra} >>\nstream\n".encode() + data + b"\nendstream"
 
 
+class _RTLShaper:
+    """One line of patient text through the RTL engine, with the same fonts the stamper embeds."""
+
+    def __init__(self, script_file: str, latin_file: str) -> None:
+        from pathlib import Path
+
+        from .fonts import register_font_file
+
+        # the same registered names (and glyph ids) as the template's own fonts
+        self.script = register_font_file(Path(script_file))
+        self.latin = register_font_file(Path(latin_file))
+
+    def line(self, text: str, size: float):  # type: ignore[no-untyped-def]
+        from .rtl import shape_line
+        from .rtl_flow import base_direction, isolate_number_groups
+
+        text = isolate_number_groups(text)
+        return shape_line(text, self.script, size, latin_font=self.latin, base_direction=base_direction(text))
+
+
 class Stamper:
     """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
 
     def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str | tuple[str, ...], text_colour: str = "#1a1a1a",
-                 qr_colour: str = "#000000", min_size: float = MIN_SIZE):
+                 qr_colour: str = "#000000", min_size: float = MIN_SIZE, shaping: bool = False):
         self.min_size = max(MIN_SIZE, min_size)
         self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
         self.pages = _page_objects(bodies, self.root)
@@ -123,7 +153,7 @@ class Stamper:
         entries = []
         for i, file in enumerate(files):
             first = count + len(extra)
-            font = _load_font(file, first)
+            font = _load_font(file, first, every_glyph=shaping)
             self.fonts.append(font)
             extra += list(font.objects)
             entries.append(b"/" + FONT_RESOURCE + str(i).encode() + f" {first} 0 R".encode())
@@ -144,6 +174,9 @@ class Stamper:
                 raise TemplateError(f"page {page} has no single content stream")
             self.page_parts[page] = (number, body[: m.start()], body[m.end() :], int(m.group(1)))
         self.q_refs = (q_obj, big_q_obj)
+        # right-to-left packs: every value is shaped and bidi-ordered by the RTL engine, in the
+        # first font (the script's) with the last one (the layout's body font) for Latin letters
+        self.shaper = _RTLShaper(files[0], files[-1]) if shaping else None
         self.text_rgb = _rgb(text_colour)
         self.qr_rgb = _rgb(qr_colour)
 
@@ -152,13 +185,16 @@ class Stamper:
     def _font_for(self, text: str) -> int | None:
         return next((i for i, f in enumerate(self.fonts) if all(ord(ch) in f.gid for ch in text)), None)
 
-    @staticmethod
-    def needs_shaping(text: str) -> bool:
-        """Right-to-left letters (Urdu, Arabic) join and reorder: the stamper cannot set them yet."""
-        return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    def needs_shaping(self, text: str) -> bool:
+        """Right-to-left letters (Urdu, Arabic) join and reorder: only a shaping stamper sets them."""
+        return self.shaper is None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
     def missing(self, text: str) -> str | None:
         """The first character no stamping font can print, or None."""
+        if self.shaper is not None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+            # shaped text mixes fonts character by character
+            return next((ch for ch in text if unicodedata.category(ch) not in ("Zs", "Cf")
+                         and not any(ord(ch) in f.gid for f in self.fonts)), None)
         if self._font_for(text) is not None:
             return None
         return next((ch for ch in text if not any(ord(ch) in f.gid for f in self.fonts)), text[0] if text else None)
@@ -168,6 +204,8 @@ class Stamper:
         link, where the slot has two lines); else smaller, down to the layout's smallest size;
         else condensed, down to 60% width. A value that still does not fit is refused: a name is
         never cut short on a consent form."""
+        if self.shaper is not None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+            return self._shaped_text_ops(slot, text, self.shaper)
         index = self._font_for(text) or 0
         font = self.fonts[index]
         gids = [font.gid.get(ord(ch), 0) for ch in text]
@@ -198,6 +236,38 @@ class Stamper:
         if scale:
             out.append("BT 100 Tz ET\n")
         return "".join(out).encode()
+
+    def _shaped_text_ops(self, slot: SlotPosition, text: str, shaper: _RTLShaper) -> bytes:
+        """Right-to-left text, shaped and bidi-ordered: each glyph at its own position.
+
+        It fits its line like any value (smaller down to the smallest size, then condensed,
+        else refused). The glyphs are contextual forms, so the font's ToUnicode cannot say
+        which letters they are; a marked-content span carries the text as ActualText.
+        """
+        size = slot.size
+        smallest = min(slot.size, slot.min_size or self.min_size)
+        line = shaper.line(text, size)
+        while line.width > slot.width and size > smallest:
+            size = max(smallest, size * 0.92)
+            line = shaper.line(text, size)
+        condense = 1.0
+        if line.width > slot.width:
+            condense = slot.width / line.width
+            if condense < MIN_CONDENSE:
+                what = "the booking link" if slot.key == "booking_url" else slot.key
+                raise ValueError(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it")
+        x0 = slot.x - line.width * condense if slot.align == "right" else slot.x
+        actual = ("\ufeff" + text).encode("utf-16-be").hex().upper()
+        ops = [f"/Span << /ActualText <{actual}> >> BDC BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
+        current = None
+        for g in line.glyphs:
+            resource = f"{FONT_RESOURCE.decode()}{0 if g.font == shaper.script else len(self.fonts) - 1}"
+            if resource != current:
+                ops.append(f"/{resource} {size:.2f} Tf")
+                current = resource
+            ops.append(f"{condense:.4g} 0 0 1 {x0 + g.x * condense:.2f} {slot.y + g.y:.2f} Tm <{g.gid:04X}> Tj")
+        ops.append("ET EMC\n")
+        return "\n".join(ops).encode()
 
     # -------------------------------------------------------------- pages
 
