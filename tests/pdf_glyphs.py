@@ -50,18 +50,41 @@ def _to_unicode(font: pypdf.generic.DictionaryObject) -> dict[int, str]:
 
 
 class _FontProgram:
-    """Bounds and advances of the embedded TrueType subset, by one-byte code."""
+    """Bounds and advances of an embedded TrueType font, by character code.
+
+    Simple fonts (ReportLab's subsets) use one-byte codes; Type0 fonts with Identity-H (the
+    consent pack's stamped patient text) use two-byte codes that are glyph ids.
+    """
 
     def __init__(self, font: pypdf.generic.DictionaryObject) -> None:
         self.bounds: dict[int, tuple[float, float, float, float] | None] = {}
         self.widths: dict[int, float] = {}
-        first = int(font.get("/FirstChar", 0))
-        for k, w in enumerate(font.get("/Widths", [])):
-            self.widths[first + k] = float(w) / 1000
-        desc = font.get("/FontDescriptor")
+        self.two_byte = font.get("/Subtype") == "/Type0"
+        if self.two_byte:
+            cid = font["/DescendantFonts"][0].get_object()
+            self.default_width = float(cid.get("/DW", 1000)) / 1000
+            w = list(cid.get("/W", []))
+            i = 0
+            while i < len(w):
+                start, widths = int(w[i]), w[i + 1]
+                for k, v in enumerate(widths):
+                    self.widths[start + k] = float(v) / 1000
+                i += 2
+            desc = cid.get("/FontDescriptor")
+        else:
+            self.default_width = 0.0
+            first = int(font.get("/FirstChar", 0))
+            for k, w in enumerate(font.get("/Widths", [])):
+                self.widths[first + k] = float(w) / 1000
+            desc = font.get("/FontDescriptor")
         if desc is None or "/FontFile2" not in desc.get_object():
             return
         tt = TTFont(io.BytesIO(desc.get_object()["/FontFile2"].get_object().get_data()))
+        if self.two_byte:  # CIDToGIDMap /Identity: the code is the glyph id
+            self._glyph_order = tt.getGlyphOrder()
+            self._glyphs = tt.getGlyphSet()
+            self._upem = tt["head"].unitsPerEm
+            return
         upem = tt["head"].unitsPerEm
         cmap = {}
         for table in tt["cmap"].tables:
@@ -77,6 +100,18 @@ class _FontProgram:
             pen = BoundsPen(glyphs)
             glyphs[name].draw(pen)
             self.bounds[code] = None if pen.bounds is None else tuple(v / upem for v in pen.bounds)  # type: ignore[assignment]
+
+    def bound(self, code: int) -> tuple[float, float, float, float] | None:
+        if self.two_byte and code not in self.bounds and code < len(getattr(self, "_glyph_order", ())):
+            pen = BoundsPen(self._glyphs)
+            self._glyphs[self._glyph_order[code]].draw(pen)
+            self.bounds[code] = None if pen.bounds is None else tuple(v / self._upem for v in pen.bounds)  # type: ignore[assignment]
+        return self.bounds.get(code)
+
+    def codes(self, data: bytes) -> list[int]:
+        if self.two_byte:
+            return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data) - 1, 2)]
+        return list(data)
 
 
 @lru_cache(maxsize=8)
@@ -107,10 +142,10 @@ def page_glyphs(path: Path, index: int = 0) -> list[Glyph]:
             # device position of the text origin: tm then the CTM (both are translations here)
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            for code in data:
-                b = prog.bounds.get(code)
+            for code in prog.codes(data):
+                b = prog.bound(code)
                 ink = None if b is None else (x + b[0] * size, y + b[1] * size, x + b[2] * size, y + b[3] * size)
-                adv = prog.widths.get(code, 0.0) * size
+                adv = prog.widths.get(code, prog.default_width) * size
                 out.append(Glyph(state["block"], str(fonts[name]["/BaseFont"]), code, maps[name].get(code, ""), x, y, size, ink, adv))
                 x += adv
 

@@ -70,8 +70,12 @@ def reference_line(text: str, faces: dict[str, hb.Font], size: float, bold_words
     Nastaliq font lacks (Latin letters) is drawn by the Latin font. Right-to-left stretches are
     shaped word by word (joining never crosses a space), in bold for the words given.
     """
-    visual = get_display(text, base_dir="R")
+    rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    visual = get_display(text, base_dir="R" if rtl else "L")  # a line with no Urdu reads left to right
     mask = _ltr_mask(visual)
+    for n, c in enumerate(visual):  # spaces between left-to-right characters read with them (N1)
+        if c == " " and 0 < n < len(visual) - 1 and mask[n - 1] and mask[n + 1]:
+            mask[n] = True
     urdu_cmap = set(faces["urdu"].face.unicodes)
     pieces: list[tuple[str, hb.Font, str]] = []  # (text in shaping order, font, direction), visual order
     i = 0
@@ -81,13 +85,23 @@ def reference_line(text: str, faces: dict[str, hb.Font], size: float, bold_words
             j += 1
         chunk = visual[i:j]
         if mask[i]:
+            # a letter the Nastaliq font lacks is Latin; spaces, digits and punctuation between
+            # Latin letters (or after the last one) are set Latin too, as a browser would
+            letters = [n for n, c in enumerate(chunk) if c.isalpha()]
+            latin = []
+            for n, c in enumerate(chunk):
+                if c.isalpha():
+                    latin.append(ord(c) not in urdu_cmap)
+                    continue
+                before = [m for m in letters if m < n]
+                after = [m for m in letters if m > n]
+                latin.append(bool(before) and latin[before[-1]] and (not after or ord(chunk[after[0]]) not in urdu_cmap))
             k = 0
             while k < len(chunk):
                 m = k
-                has = ord(chunk[k]) in urdu_cmap
-                while m < len(chunk) and (ord(chunk[m]) in urdu_cmap) == has:
+                while m < len(chunk) and latin[m] == latin[k]:
                     m += 1
-                pieces.append((chunk[k:m], faces["urdu" if has else "latin"], "ltr"))
+                pieces.append((chunk[k:m], faces["latin" if latin[k] else "urdu"], "ltr"))
                 k = m
         else:
             words = chunk[::-1].split(" ")
@@ -161,18 +175,27 @@ def _line_geometry(glyphs: list[Glyph]) -> tuple[float, float, float]:
 
 
 def _compare(pdf: Path, text: str, faces, bold_words=(), wrong: dict[str, str] | None = None) -> dict[str, float]:
-    """Dark-pixel difference (share of the line's ink) between the PDF line and references."""
-    drawn = find_line(page_glyphs(pdf, 0), text)
+    """Mismatched ink (share of the line's ink) between the PDF line and references."""
+    return compare_drawn(pdf, 0, find_line(page_glyphs(pdf, 0), text), text, faces, bold_words, wrong)
+
+
+def compare_drawn(pdf: Path, index: int, drawn: list[Glyph], text: str, faces, bold_words=(),
+                  wrong: dict[str, str] | None = None, below: float = 0.25) -> dict[str, float]:
+    """The line ``drawn`` (glyph records of page ``index``) against references of ``text``.
+
+    Only the band of the reference's ink is compared, down to ``below`` x size under the
+    baseline (a link's underline or a form's write-on line lies lower).
+    """
     right, baseline, size = _line_geometry(drawn)
-    page = render_page(pdf, 0, DPI / 72).convert("L")
+    page = render_page(pdf, index, DPI / 72).convert("L")
     ref = _render_reference((page.width * 72 / DPI, page.height * 72 / DPI), right, baseline, text, faces, size, bold_words)
     box = ref.point(lambda v: 255 if v < 128 else 0).getbbox()
     assert box is not None
     # the band of the line's own ink (lines never share ink rows: see the collision test), cut
     # above the link underline
     top = box[1] - 3
-    bottom = min(box[3] + 3, round((page.height * 72 / DPI - baseline + 0.25 * size) * DPI / 72))
-    band = (0, top, page.width, bottom)
+    bottom = min(box[3] + 3, round((page.height * 72 / DPI - baseline + below * size) * DPI / 72))
+    band = (max(0, box[0] - 12), top, min(page.width, box[2] + 12), bottom)
     ours = page.crop(band)
     ink = _dark(ours)
     out = {"ink": ink, "reference": _mismatch(ours, ref.crop(band)) / ink}

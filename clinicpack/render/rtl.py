@@ -23,10 +23,10 @@ order Unicode prescribes:
    joining forms at a style boundary are the ones the unstyled word would get.
 4. **Draw glyph ids directly** through ReportLab's own TrueType subsetting. Each (glyph,
    source text) pair gets a private code point so the subset font maps it to the glyph and the
-   ``ToUnicode`` CMap maps it back to the Urdu characters it came from; glyphs are emitted in
-   logical order with absolute positions, so text extraction yields readable Urdu while the
-   page shows the HarfBuzz positions exactly (Nastaliq relies on vertical offsets that a plain
-   ``Tj`` string cannot express).
+   ``ToUnicode`` CMap maps it back to the Urdu characters it came from; glyphs are emitted
+   left to right with absolute positions, so the page shows the HarfBuzz positions exactly
+   (Nastaliq relies on vertical offsets that a plain ``Tj`` string cannot express) and text
+   extraction gets the Urdu characters back (their order is up to the extractor).
 
 Nastaliq is tall: words cascade upwards from the baseline. Line height therefore starts from a
 default leading (2 x font size) and is grown from the real ink extents of the shaped glyphs, so
@@ -508,6 +508,7 @@ class _Prepared:
             self.fonts.append(font)
             prev_font = font
         self._latin_common(latin)
+        self._format_chars_follow_text()
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
         self.advances = self._measure()
 
@@ -538,6 +539,17 @@ class _Prepared:
                     self.fonts[i] = latin[bold].name
             if letter[i]:
                 seen = self.fonts[i] in is_latin
+
+    def _format_chars_follow_text(self) -> None:
+        """Invisible format characters (bidi isolates and marks) take the font of the text they
+        precede, so they never split a run of one font into pieces."""
+        n = len(self.text)
+        for i in range(n - 1, -1, -1):
+            if unicodedata.category(self.text[i]) == "Cf" and self.text[i] not in "\u200c\u200d":
+                if i + 1 < n:
+                    self.fonts[i] = self.fonts[i + 1]
+                elif i > 0:
+                    self.fonts[i] = self.fonts[i - 1]
 
     def level_runs(self, start: int, end: int, levels: Sequence[int]) -> list[tuple[int, int, int]]:
         """Maximal (start, end, level) stretches of equal level in logical order."""
@@ -867,10 +879,12 @@ def _fmt(v: float) -> str:
 
 
 def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float, size: float, style: RTLStyle) -> None:
-    """Write glyphs as PDF text, in logical order, each at its absolute position.
+    """Write glyphs as PDF text, left to right (visual order), each at its absolute position.
 
-    Logical order in the content stream makes copy/paste and text extraction read the Urdu in
-    reading order; absolute positions keep HarfBuzz's x/y offsets exact.
+    Absolute positions keep HarfBuzz's x/y offsets exact. Each cluster's first glyph maps to
+    the cluster's characters in ToUnicode, so extractors that order text right to left get
+    the Urdu back; extractors that group lines by exact y can scramble Nastaliq words, whose
+    glyphs climb above the baseline (emitting logical order made pypdf worse, not better).
     """
     if not glyphs:
         return
