@@ -38,10 +38,10 @@ def _to_unicode(font: pypdf.generic.DictionaryObject) -> dict[int, str]:
     if "/ToUnicode" not in font:
         return out
     data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.DOTALL):
         for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
             out[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be") if dst else ""
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.DOTALL):
         for a, b, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
             base = int(dst, 16)
             for k, code in enumerate(range(int(a, 16), int(b, 16) + 1)):

@@ -261,7 +261,7 @@ def test_link_inside_urdu_is_clickable_over_its_words(built) -> None:
     page = pypdf.PdfReader(built["mixed"]).pages[0]
     links = [a.get_object() for a in page.get("/Annots", []) if a.get_object()["/A"].get("/URI") == "https://clinic.example/ur"]
     assert len(links) == 1
-    x0, y0, x1, y1 = (float(v) for v in links[0]["/Rect"])
+    x0, _, x1, _ = (float(v) for v in links[0]["/Rect"])
     line = find_line(page_glyphs(built["mixed"], 0), LINE_B)
     inside = {g.text for g in line if g.text and x0 - 0.5 <= g.x <= x1 + 0.5}
     assert set("ہماری ویب سائٹ".replace(" ", "")) <= inside

@@ -184,7 +184,7 @@ class RTLBulletDrawer(BulletDrawer):
         self.__dict__.update(base.__dict__)
         self._fonts = fonts
 
-    def drawOn(self, indenter: Any, canv: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+    def drawOn(self, indenter: Any, canv: Any, x: float, y: float, _sW: float = 0) -> None:
         if not self.value:
             return
         text = _bulletFormat(self.value, self._bulletType, self._bulletFormat)
@@ -204,5 +204,5 @@ class RTLListFlowable(ListFlowable):
         options["bulletDir"] = "rtl"
         super().__init__(items, **options)
 
-    def _makeBullet(self, value: Any, params: Any = None) -> BulletDrawer:  # noqa: N802 (ReportLab's name)
+    def _makeBullet(self, value: Any, params: Any = None) -> BulletDrawer:
         return RTLBulletDrawer(super()._makeBullet(value, params), self._rtl_fonts)
