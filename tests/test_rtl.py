@@ -349,12 +349,20 @@ def test_overlong_word_is_split_not_overflowing(fonts: tuple[str, str]) -> None:
 def test_line_pitch_clears_the_ink(fonts: tuple[str, str]) -> None:
     style = RTLStyle(font_size=14)
     para = RTLParagraph(LONG, style)
-    para.wrap(220, 1000)
-    assert para.line_pitch >= 2.0 * 14
-    for ln in para.lines:
-        # each line's ink stays within its own box, so lines cannot collide
-        assert ln.ink_top <= para._ascent
-        assert ln.ink_bottom <= para._descent
+    width = 220
+    _, height = para.wrap(width, 1000)
+    assert para.line_pitch >= rtl.DEFAULT_LEADING_FACTOR * 14
+    placed = []  # every glyph box on the page of the paragraph (y up from its bottom)
+    for ln, drop in zip(para.lines, para.baselines()):
+        baseline = height - drop
+        x = width - ln.width
+        placed.append([(x + x0, x + x1, baseline + y0, baseline + y1) for x0, x1, y0, y1 in ln.boxes])
+    for k, boxes in enumerate(placed):
+        for x0, x1, y0, y1 in boxes:
+            assert 0 <= y0 and y1 <= height  # nothing pokes out of the paragraph's box
+            for other in placed[k + 1 :]:
+                for a0, a1, b0, b1 in other:
+                    assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1), "glyphs of two lines touch"
 
 
 def test_split_by_lines(fonts: tuple[str, str]) -> None:

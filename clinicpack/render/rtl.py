@@ -72,9 +72,10 @@ URDU_BOLD = "NotoNastaliqUrdu-Bold"
 _LATIN_REGULAR = "ClinicpackRTLVera"
 _LATIN_BOLD = "ClinicpackRTLVeraBd"
 
-#: Default line height as a multiple of the font size. Noto Nastaliq's own ascent+descent is
-#: 2.5 em, but most lines need far less; 2.0 reads well and every line is grown to its ink.
-DEFAULT_LEADING_FACTOR = 2.0
+#: Usual line pitch as a multiple of the font size. Noto Nastaliq's own ascent+descent is
+#: 2.5 em, but most pairs of lines need far less; a pair is moved apart only where a glyph of
+#: one line would touch a glyph of the other (see ``_line_metrics``).
+DEFAULT_LEADING_FACTOR = 1.8
 #: Clearance kept between the ink of one line and the ink of the next, in em.
 INK_GAP_EM = 0.08
 
@@ -137,7 +138,7 @@ class _FontInfo:
         self.cmap = set(font.face.charToGlyph)
         self.ascent = float(font.face.ascent)  # 1000-unit scale, from hhea/OS/2
         self.descent = float(-font.face.descent)
-        self._extents: dict[int, tuple[int, int]] = {}
+        self._extents: dict[int, tuple[int, int, int, int]] = {}
         self._cursive: dict[int, tuple[tuple[int, int] | None, tuple[int, int] | None]] | None = None
 
     def cursive(self, gid: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
@@ -152,10 +153,18 @@ class _FontInfo:
 
     def ink(self, gid: int) -> tuple[int, int]:
         """(top, bottom) of the glyph's real bounding box in font units, y up."""
+        top, bottom, _, _ = self.box(gid)
+        return top, bottom
+
+    def box(self, gid: int) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) of the glyph's bounding box in font units (y up, x from origin)."""
         got = self._extents.get(gid)
         if got is None:
             ext = self.hb_font.get_glyph_extents(gid)
-            got = (ext.y_bearing, ext.y_bearing + ext.height) if ext is not None else (0, 0)
+            if ext is None:
+                got = (0, 0, 0, 0)
+            else:
+                got = (ext.y_bearing, ext.y_bearing + ext.height, ext.x_bearing, ext.x_bearing + ext.width)
             self._extents[gid] = got
         return got
 
@@ -639,6 +648,7 @@ class LaidOutLine:
     width: float = 0.0
     ink_top: float = 0.0  # points above the baseline
     ink_bottom: float = 0.0  # points below the baseline (positive)
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # glyph ink: x0, x1, y0, y1
 
     def glyph_positions(self) -> list[tuple[int, float]]:
         """(glyph id, x) pairs in visual order: what the tests compare."""
@@ -837,10 +847,12 @@ def _shape_line(prep: _Prepared, start: int, end: int) -> LaidOutLine:
         placed, width = _place_level_run(prep, a, b, level)
         for p in placed:
             scale = size / p.info.upem
-            ink_t, ink_b = p.info.ink(p.gid)
+            ink_t, ink_b, ink_l, ink_r = p.info.box(p.gid)
             if ink_t != ink_b:  # blank glyphs (spaces) have no ink
                 top = max(top, p.y + ink_t * scale)
                 bottom = max(bottom, -(p.y + ink_b * scale))
+                gx = x + p.x
+                line.boxes.append((gx + ink_l * scale, gx + ink_r * scale, p.y + ink_b * scale, p.y + ink_t * scale))
             line.glyphs.append(
                 DrawnGlyph(p.info.name, p.gid, x + p.x, p.y, p.advance, p.cluster, p.text, prep.runs[p.cluster])
             )
@@ -851,21 +863,85 @@ def _shape_line(prep: _Prepared, start: int, end: int) -> LaidOutLine:
     return line
 
 
-def _line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: _FontInfo) -> tuple[float, float]:
-    """(ascent, descent) of every line box of the paragraph, in points.
+@dataclass(frozen=True)
+class _Metrics:
+    ascent: float  # top of the box to the first baseline
+    pitches: tuple[float, ...]  # baseline to baseline, one per pair of neighbouring lines
+    descent: float  # last baseline to the bottom of the box
 
-    The default box is ``style.line_height`` split in the font's ascent:descent ratio; it is
-    grown to the tallest ink of the paragraph plus a small gap, so stacked lines never touch.
+    def height(self) -> float:
+        return self.ascent + sum(self.pitches) + self.descent if self.ascent or self.descent else 0.0
+
+    def baselines(self) -> list[float]:
+        """Distance from the top of the box to each line's baseline."""
+        out = [self.ascent]
+        for p in self.pitches:
+            out.append(out[-1] + p)
+        return out
+
+
+def _line_offset(line: LaidOutLine, width: float, alignment: str) -> float:
+    if alignment == "right":
+        return width - line.width
+    if alignment == "center":
+        return (width - line.width) / 2
+    return 0.0
+
+
+def _line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: _FontInfo, width: float) -> _Metrics:
+    """Box and baselines of a paragraph, in points: no glyph ever touches a glyph of another line.
+
+    Nastaliq words climb well above the baseline and some letters hang below it, but rarely
+    at the same place on two neighbouring lines. As in TeX (``\\baselineskip`` and
+    ``\\lineskip``), lines are set ``style.line_height`` apart, and a pair of lines is moved
+    further apart only as far as its real glyph boxes need (compared column by column, one
+    point wide, with a small clearance all round). The box above the first baseline and below
+    the last one holds every glyph, so paragraphs never touch each other either.
     """
-    height = style.line_height
+    size = style.font_size
+    floor = style.line_height
     ratio = info.ascent / (info.ascent + info.descent) if info.ascent + info.descent else 0.75
-    ascent = height * ratio
-    descent = height - ascent
-    gap = INK_GAP_EM * style.font_size / 2
-    for ln in lines:
-        ascent = max(ascent, ln.ink_top + gap)
-        descent = max(descent, ln.ink_bottom + gap)
-    return ascent, descent
+    gap = INK_GAP_EM * size
+    n = len(lines)
+    if n == 0:
+        return _Metrics(0.0, (), 0.0)
+    cols = int(width) + 3
+    tops: list[list[float]] = []
+    bottoms: list[list[float]] = []
+    if n > 1:
+        for ln in lines:
+            off = _line_offset(ln, width, style.alignment) + 1  # column 0 is a margin
+            top = [-1e9] * cols
+            bottom = [-1e9] * cols
+            for x0, x1, y0, y1 in ln.boxes:
+                # one column of clearance on each side: glyphs that nearly touch count as touching
+                for c in range(max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)):
+                    if y1 > top[c]:
+                        top[c] = y1
+                    if -y0 > bottom[c]:
+                        bottom[c] = -y0
+            tops.append(top)
+            bottoms.append(bottom)
+
+    def need(i: int, j: int) -> float:
+        return max(b + t for b, t in zip(bottoms[i], tops[j])) + gap
+
+    pitches: list[float] = []
+    for k in range(1, n):
+        p = max(floor, need(k - 1, k))
+        if k >= 2:  # a tall word can reach past the line above to the one before it
+            p = max(p, need(k - 2, k) - pitches[-1])
+        pitches.append(p)
+    ascent = floor * ratio
+    descent = floor * (1 - ratio)
+    offset = 0.0
+    total = sum(pitches)
+    for k, ln in enumerate(lines):
+        ascent = max(ascent, ln.ink_top - offset + gap / 2)
+        descent = max(descent, ln.ink_bottom - (total - offset) + gap / 2)
+        if k < len(pitches):
+            offset += pitches[k]
+    return _Metrics(ascent, tuple(pitches), descent)
 
 
 # --------------------------------------------------------------------------------------------
@@ -967,8 +1043,7 @@ class RTLParagraph(Flowable):
         self._first = _first
         self._last = _last
         self._lines: list[LaidOutLine] = []
-        self._ascent = 0.0
-        self._descent = 0.0
+        self._metrics = _Metrics(0.0, (), 0.0)
         self._wrapped_width: float | None = None
         self.width = 0.0
         self.height = 0.0
@@ -987,46 +1062,46 @@ class RTLParagraph(Flowable):
             self._prep = _Prepared(self.runs, self.style)
         return self._prep
 
+    def _measure(self, lines: Sequence[LaidOutLine], width: float) -> _Metrics:
+        return _line_metrics(lines, self.style, _font_info(self.style.font_name), width)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self._wrapped_width != availWidth:
             prep = self.prepared
             self._lines = _break_lines(prep, self._start, availWidth, self._end)
-            self._ascent, self._descent = _line_metrics(self._lines, self.style, _font_info(self.style.font_name))
+            self._metrics = self._measure(self._lines, availWidth)
             self._wrapped_width = availWidth
         self.width = availWidth
-        self.height = len(self._lines) * (self._ascent + self._descent)
+        self.height = self._metrics.height()
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.wrap(availWidth, availHeight)
         if self.height <= availHeight + 1e-6:
             return [self]
-        pitch = self._ascent + self._descent
-        fit = int((availHeight + 1e-6) // pitch) if pitch > 0 else 0
-        if fit <= 0 or fit >= len(self._lines):
+        for fit in range(len(self._lines) - 1, 0, -1):
+            metrics = self._measure(self._lines[:fit], availWidth)
+            if metrics.height() <= availHeight + 1e-6:
+                break
+        else:
             return []
         cut = self._lines[fit].start
         prep = self.prepared
         first = RTLParagraph(self.runs, self.style, _prepared=prep, _start=self._start, _end=cut, _first=self._first, _last=False)
         rest = RTLParagraph(self.runs, self.style, _prepared=prep, _start=cut, _end=self._end, _first=False, _last=self._last)
         first._lines = self._lines[:fit]
-        first._ascent, first._descent = self._ascent, self._descent
+        first._metrics = metrics
         first._wrapped_width = availWidth
         return [first, rest]
 
     def draw(self) -> None:
         canvas = self.canv
-        pitch = self._ascent + self._descent
-        top = self.height
-        for k, line in enumerate(self._lines):
-            baseline = top - k * pitch - self._ascent
-            if self.style.alignment == "right":
-                x0 = self.width - line.width
-            elif self.style.alignment == "center":
-                x0 = (self.width - line.width) / 2
-            else:
-                x0 = 0.0
-            _draw_line(canvas, line, x0, baseline, self.style, self._descent, self._ascent)
+        m = self._metrics
+        link_above = min(m.ascent, self.style.font_size * 1.2)
+        link_below = min(m.descent, self.style.font_size * 0.6)
+        for line, drop in zip(self._lines, m.baselines()):
+            x0 = _line_offset(line, self.width, self.style.alignment)
+            _draw_line(canvas, line, x0, self.height - drop, self.style, link_below, link_above)
 
     # Introspection for tests -------------------------------------------------------------
 
@@ -1037,14 +1112,19 @@ class RTLParagraph(Flowable):
 
     @property
     def line_pitch(self) -> float:
-        return self._ascent + self._descent
+        """The largest baseline-to-baseline distance (the usual one for a single line)."""
+        return max(self._metrics.pitches, default=self.style.line_height)
+
+    def baselines(self) -> list[float]:
+        """Distance from the top of the box to each line's baseline (after ``wrap``)."""
+        return self._metrics.baselines()
 
     def first_baseline(self) -> float:
         """Distance from the top of the box to the first line's baseline (after ``wrap``).
 
         List markers sit on this baseline; a fixed guess would miss tall Nastaliq lines.
         """
-        return self._ascent
+        return self._metrics.ascent
 
 
 # --------------------------------------------------------------------------------------------
