@@ -255,6 +255,17 @@ def test_numbers_and_latin_read_left_to_right_inside_urdu(built) -> None:
     assert block_text(booking).replace("\u00a0", " ").startswith("+44 20 7946 0000")
 
 
+def test_code_block_in_urdu_leaflet_is_latin_left_to_right(built) -> None:
+    """A code block is set by the RTL engine: Latin glyphs in the Latin font, read left to right."""
+    pdf = built["mixed"]
+    pages = range(len(pdfium.PdfDocument(str(pdf))))
+    found = [find_line(page_glyphs(pdf, i), "dose: 2 ml") for i in pages if "dose" in "".join(g.text for g in page_glyphs(pdf, i))]
+    assert len(found) == 1
+    line = found[0]
+    assert block_text(line).replace("\u00a0", " ") == "dose: 2 ml"  # left to right, in order
+    assert all("Atkinson" in g.font for g in line if g.text.strip())
+
+
 def test_link_inside_urdu_is_clickable_over_its_words(built) -> None:
     import pypdf
 

@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
@@ -305,7 +306,30 @@ def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
     text = "".join(el.itertext()).rstrip("\n")
     markup = "<br/>".join(escape(line) for line in text.split("\n"))
     style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor("#f2f2f2"), borderPadding=4)
+    if ctx.rtl:
+        return [rtl_code_block(text, style, ctx)]
     return [Paragraph(markup, style)]
+
+
+def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
+    """A code block in a right-to-left leaflet: set by the RTL engine (so Latin code gets the
+    Latin font, never the Nastaliq font's missing glyphs), line for line, in a grey box.
+    Code with no right-to-left letter reads and aligns left to right."""
+    from .rtl_flow import has_rtl
+
+    runs: list[Run] = []
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            runs.append(Run("", line_break=True))
+        runs.append(Run(line, code=True))
+    inner = ParagraphStyle("pre_text", parent=style, backColor=None, alignment=TA_RIGHT if has_rtl(text) else TA_LEFT)
+    return Table(
+        [[ctx.paragraph(runs, inner)]],
+        colWidths=[ctx.layout.frame_width],
+        style=table_style(ctx, [("BACKGROUND", (0, 0), (-1, -1), HexColor("#f2f2f2")), *[(p, (0, 0), (-1, -1), 4) for p in (
+            "LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]]),
+        spaceAfter=style.spaceAfter,
+    )
 
 
 def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
