@@ -475,3 +475,14 @@ def test_string_helpers_agree(fonts: tuple[str, str]) -> None:
     got: list[float] = []
     _pdf(lambda c: got.append(draw_rtl_string(c, 500, 700, "مریض کے لیے معلومات", "NotoNastaliqUrdu", 12)))
     assert got == [pytest.approx(w)]
+
+
+def test_changed_python_bidi_output_stops_with_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The levels come from python-bidi's debug text; a new format must never print wrong text."""
+    from clinicpack.errors import BuildError
+
+    monkeypatch.setattr(rtl, "get_display_inner", lambda *args: "BidiInfo { something else }")
+    with pytest.raises(BuildError) as caught:
+        resolve_levels(SENTENCE)
+    assert caught.value.message.startswith("python-bidi debug output changed; cannot read embedding levels (installed: python-bidi 0.6.")
+    assert caught.value.message.endswith("run  pip install 'python-bidi>=0.6,<0.7'")

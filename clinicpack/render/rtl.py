@@ -50,6 +50,7 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.flowables import Flowable
 
+from clinicpack.errors import BuildError
 from clinicpack.runs import Run
 
 __all__ = [
@@ -360,7 +361,7 @@ def resolve_levels(text: str, base_direction: str = "rtl") -> tuple[int, list[in
     match = _LEVELS_RE.search(dump)
     para = _PARA_LEVEL_RE.search(dump)
     if not match or not para:
-        raise RuntimeError("python-bidi debug output changed; cannot read embedding levels")
+        raise _bidi_changed()
     byte_levels = [int(v) for v in _LEVEL_RE.findall(match.group(1))]
     levels: list[int] = []
     pos = 0
@@ -368,8 +369,22 @@ def resolve_levels(text: str, base_direction: str = "rtl") -> tuple[int, list[in
         levels.append(byte_levels[pos])
         pos += len(ch.encode("utf-8"))
     if pos != len(byte_levels):
-        raise RuntimeError("python-bidi levels do not cover the text")
+        raise _bidi_changed()
     return int(para.group(1)), levels
+
+
+def _bidi_changed() -> BuildError:
+    """The installed python-bidi prints its levels differently: refuse rather than guess."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("python-bidi")
+    except PackageNotFoundError:
+        installed = "unknown"
+    return BuildError(
+        f"python-bidi debug output changed; cannot read embedding levels (installed: python-bidi {installed}). "
+        "Right-to-left text needs python-bidi 0.6: run  pip install 'python-bidi>=0.6,<0.7'"
+    )
 
 
 def _is_l1_whitespace(ch: str) -> bool:
