@@ -28,9 +28,10 @@ order Unicode prescribes:
    (Nastaliq relies on vertical offsets that a plain ``Tj`` string cannot express) and text
    extraction gets the Urdu characters back (their order is up to the extractor).
 
-Nastaliq is tall: words cascade upwards from the baseline. Line height therefore starts from a
-default leading (2 x font size) and is grown from the real ink extents of the shaped glyphs, so
-neighbouring lines never collide and nothing pokes out of the flowable's box.
+Nastaliq is tall: words cascade upwards from the baseline. Lines are therefore set a default
+leading apart (1.8 x font size) and a pair of lines is moved further apart only where the real
+boxes of their shaped glyphs would touch (TeX's baselineskip/lineskip idea), so neighbouring
+lines never collide and nothing pokes out of the flowable's box.
 """
 
 from __future__ import annotations
@@ -303,8 +304,8 @@ _LINK_BLUE = colors.HexColor("#1a4f9c")
 class RTLStyle:
     """Paragraph style for right-to-left text.
 
-    ``leading`` of ``None`` means ``DEFAULT_LEADING_FACTOR * font_size``; the real line pitch
-    may be larger, because lines are grown to the ink of their tallest Nastaliq word.
+    ``leading`` of ``None`` means ``DEFAULT_LEADING_FACTOR * font_size``; two lines may be set
+    further apart where their glyphs would otherwise touch.
     ``latin_font``/``latin_bold_font`` draw characters the Urdu font lacks (Latin letters);
     ``None`` uses ReportLab's bundled Vera.
     """

@@ -63,8 +63,9 @@ _ALIGN = {TA_LEFT: "left", TA_CENTER: "center"}  # right and justify both become
 def rtl_style(fonts: RTLFonts, style: ParagraphStyle, link_colour: str) -> RTLStyle:
     """The RTL equivalent of a ReportLab ParagraphStyle.
 
-    Leading is left to the engine (2 x font size, grown to the ink of each paragraph's tallest
-    line): Nastaliq words climb far above the baseline and the Latin leading would clip them.
+    Leading is left to the engine (1.8 x the font size, more between two lines only where
+    their glyphs would touch): Nastaliq words climb far above the baseline and the Latin
+    leading would let lines collide.
     Justified text is set ragged-left instead, as RTL justification would need kashida.
     """
     face, bold, latin, latin_bold = fonts.lookup(style.fontName)
