@@ -486,3 +486,14 @@ def test_changed_python_bidi_output_stops_with_one_clear_line(monkeypatch: pytes
         resolve_levels(SENTENCE)
     assert caught.value.message.startswith("python-bidi debug output changed; cannot read embedding levels (installed: python-bidi 0.6.")
     assert caught.value.message.endswith("run  pip install 'python-bidi>=0.6,<0.7'")
+
+
+def test_overlong_web_address_breaks_after_its_punctuation(fonts: tuple[str, str]) -> None:
+    url = "https://clinic.example/book?t=exosome-hair-loss&ref=P0001"
+    para = RTLParagraph([Run(url, href=url)], RTLStyle(font_size=13))
+    para.wrap(200, 1000)
+    text = para.prepared.text
+    assert len(para.lines) > 1
+    for ln in para.lines[:-1]:
+        assert text[ln.end - 1] in "/?&=-", text[ln.start : ln.end]
+        assert ln.width <= 200 + 0.5

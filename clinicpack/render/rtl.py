@@ -84,6 +84,7 @@ INK_GAP_EM = 0.08
 #: Explicit bidi marks and isolates steer the ordering but are not text a reader copies.
 _NO_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _LINE_SEPARATOR = "\u2028"  # a hard break inside a paragraph: bidi class WS, not a new paragraph
+_URL_BREAKS = frozenset("/?&=-")  # where an over-long word (a web address) may break
 _PARAGRAPH_BREAKS = re.compile("[\n\r\u0085\u2029\x1c\x1d\x1e]")
 
 
@@ -730,6 +731,10 @@ def _break_lines(prep: _Prepared, start: int, width: float, end: int | None = No
                 acc += adv[cut]
                 cut += 1
             cut = max(cut, i + 1)
+            # a web address breaks after / ? & = or - when one falls in the second half of the line
+            nice = max((c + 1 for c in range(i, cut - 1) if text[c] in _URL_BREAKS), default=0)
+            if nice and sum(adv[i:nice]) >= width / 2:
+                cut = nice
             while cut < k and _is_mark(text[cut]):
                 cut += 1
             line = _shape_line(prep, i, cut)

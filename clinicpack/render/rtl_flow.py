@@ -132,7 +132,10 @@ def paragraph_factory(fonts: RTLFonts, link_colour: str) -> Callable[[list[Run],
     def make(runs: list[Run], style: ParagraphStyle) -> Flowable:
         runs = prepare_runs(runs)
         rs = rtl_style(fonts, style, link_colour)
-        rs = replace(rs, base_direction=base_direction("".join(r.text for r in runs)))
+        text = "".join(r.text for r in runs)
+        rs = replace(rs, base_direction=base_direction(text))
+        if not has_rtl(text):  # a Latin-only paragraph (a web address) keeps the layout's Latin leading
+            rs = replace(rs, leading=style.leading)
         para = RTLParagraph(runs, rs)
         para.keepWithNext = bool(getattr(style, "keepWithNext", 0))
         return para
