@@ -378,3 +378,10 @@ def test_urdu_labels_cover_every_english_key() -> None:
         assert fields(ur[key]) == fields(en[key]), key
         if isinstance(en[key], str):
             assert any(unicodedata.bidirectional(c) == "AL" for c in ur[key]), f"{key} is not translated"
+
+
+def test_same_urdu_leaflet_gives_identical_bytes_whatever_was_built_before(built, tmp_path: Path) -> None:
+    """Glyph codes are handed out per process; the PDF must not depend on what came before."""
+    code, _, _ = run(built["root"], "--out", str(tmp_path), "-q", "exosome-hair-loss-ur")
+    assert code == 0
+    assert (tmp_path / "exosome-hair-loss-ur.pdf").read_bytes() == built["shipped"].read_bytes()
