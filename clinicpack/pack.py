@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .brand import Brand, load_brand
 from .build import find_leaflet_files, load_all, quality_gate
@@ -31,6 +32,9 @@ from .project import Project
 from .qr import qr_matrix
 from .quality import Options, QualityFailed, Report
 from .writer import OutputFolder
+
+if TYPE_CHECKING:
+    from .render.stamp import Stamper
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class StampJob:
     sync_each: bool = True  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
     min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
     shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
+    script_fonts: tuple[str, ...] = ()  # left-to-right packs: fonts for a name written in a right-to-left script
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,16 @@ def _template_job(project: Project, brand: Brand, layout: Layout, leaflet: Leafl
     return StampJob(
         pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
         out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal, min_size=layout.text.min_size,
-        shaping=template.shaping,
+        shaping=template.shaping, script_fonts=_script_fonts(brand),
     )
+
+
+def _script_fonts(brand: Brand) -> tuple[str, ...]:
+    """The fonts of the brand's right-to-left languages: an English pack may still be for a
+    patient whose name is written in Urdu script."""
+    return tuple(dict.fromkeys(
+        str(brand.fonts[lang.font].faces["regular"]) for lang in brand.languages.values() if lang.direction == "rtl" and lang.font
+    ))
 
 
 def _orders(brand: Brand, leaflet: Leaflet, labels: Labels, request: PackRequest, patient_list: PatientList | None) -> list[Order]:
@@ -187,24 +200,39 @@ class _Stamping:
 
         self.job = job
         self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping)
+        self._shaping_stamper: Stamper | None = None
         self.out = OutputFolder(job.out_dir)
 
+    def _stamper_for(self, values: dict[str, str]) -> Stamper:
+        """The batch's stamper, or, for a patient whose details are written in a right-to-left
+        script on a left-to-right pack, one that shapes them (made once, only when needed: it
+        embeds the script's whole font in that patient's pack)."""
+        if not self.job.script_fonts or not any(self.stamper.needs_shaping(v) for v in values.values()):
+            return self.stamper
+        if self._shaping_stamper is None:
+            from .render.stamp import Stamper
+
+            fonts = (self.job.script_fonts[0], *self.job.font_file)
+            self._shaping_stamper = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour, min_size=self.job.min_size, shaping=True)
+        return self._shaping_stamper
+
     def pdf(self, order: Order) -> bytes:
+        stamper = self._stamper_for(order.values)
         for key, value in order.values.items():
-            if self.stamper.needs_shaping(value):
+            if stamper.needs_shaping(value):
                 if key in ("date_of_birth", "appointment_date"):
                     raise ValueError(
                         f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
                         "(leave the date out to write it by hand, or build the pack from the English leaflet)"
                     )
                 raise ValueError(f"{key} has right-to-left letters, which the forms cannot print yet; write it in Latin letters")
-            bad = self.stamper.missing(value)
+            bad = stamper.missing(value)
             if bad is not None:
                 raise ValueError(
                     f"{key} has a character the font cannot print (U+{ord(bad):04X}); "
                     "write it in plain letters or choose a font that has it"
                 )
-        return self.stamper.stamp(order.values, qr_matrix(order.url))
+        return stamper.stamp(order.values, qr_matrix(order.url))
 
     def write(self, order: Order) -> tuple[int | None, str | None, str | None]:
         """(CSV line, written path or None, error or None); the error never quotes patient data.

@@ -98,3 +98,23 @@ def test_qr_carries_the_reference(packs) -> None:
     pages = len(pypdf.PdfReader(packs["urdu"]).pages)
     codes = [c for i in (0, 1, pages - 1) for c in decode_qr(render_page(packs["urdu"], i, 3))]
     assert codes == ["https://clinic.example/book?t=exosome-hair-loss&ref=P0001"] * 2  # cover and card
+
+
+def test_urdu_name_on_an_english_pack(tmp_path: Path, faces) -> None:  # noqa: F811
+    """A Pakistani clinic prints English packs too; a name written in Urdu script is shaped
+    and ordered like on the Urdu pack, while Latin names keep the fast Latin-only path."""
+    shipped = (ROOT / "leaflets" / "exosome-hair-loss.md").read_text(encoding="utf-8")
+    root = make_project(tmp_path, {"exosome-hair-loss.md": shipped})
+    csv = tmp_path / "day.csv"
+    csv.write_text(f"patient_ref,name\nP0001,{URDU_NAME}\nP0002,{LATIN_NAME}\n", encoding="utf-8")
+    code, _, _ = run(root, "exosome-hair-loss", "--pack", "consent", "--patients", str(csv), "-q")
+    assert code == 0
+    folder = root / "output" / "exosome-hair-loss"
+    urdu, latin = folder / "P0001.pdf", folder / "P0002.pdf"
+    wrong = {"words reversed": " ".join(URDU_NAME.split(" ")[::-1]), "letters unjoined": _unjoined(URDU_NAME)}
+    result = compare_drawn(urdu, 0, _name_line(urdu), URDU_NAME, faces, wrong=wrong, below=0.1)
+    assert result["reference"] < 0.02
+    assert result["words reversed"] > 0.05 and result["letters unjoined"] > 0.05
+    fonts = {str(f.get_object()["/BaseFont"]) for f in pypdf.PdfReader(latin).pages[0]["/Resources"]["/Font"].values()}
+    assert not any("Nastaliq" in f for f in fonts), "a Latin name must not carry the Urdu font"
+    assert decode_qr(render_page(urdu, 0)) == ["https://clinic.example/book?t=exosome-hair-loss&ref=P0001"]
