@@ -120,14 +120,17 @@ def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BuildError("the file is not UTF-8 text; save it as \"CSV UTF-8\"", path, line) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Excel saves "CSV" with semicolons where the decimal mark is a comma; accept either.
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         raise BuildError(f"cannot read the header row: {exc}", path, 1) from None
     if not header or not any(h.strip() for h in header):
         raise BuildError(f"the first line must be a header row: {', '.join(REQUIRED_COLUMNS)} (and optional {', '.join(OPTIONAL_COLUMNS)})", path, 1)
-    columns = [h.strip().lower() for h in header]
+    columns = [h.strip().lower().replace(" ", "_") for h in header]  # "Date of birth" is date_of_birth
     for name in columns:
         if name not in COLUMNS:
             raise BuildError(

@@ -73,3 +73,12 @@ def test_missing_required_column(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as err:
         read_patients(day)
     assert (err.value.line, err.value.message) == (1, 'the header row has no "name" column (required: patient_ref, name)')
+
+
+def test_excel_semicolon_csv_with_spoken_headers(tmp_path: Path) -> None:
+    """Excel in comma-decimal locales saves semicolons; staff write "Date of birth"."""
+    day = tmp_path / "day.csv"
+    day.write_text("Patient ref;Name;Date of birth;MRN\nP1;Khan, Ayesha;1985-03-14;M-1\n", encoding="utf-8")
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [(p.ref, p.name, p.date_of_birth, p.mrn) for p in result.patients] == [("P1", "Khan, Ayesha", dt.date(1985, 3, 14), "M-1")]
+    assert result.errors == ()
