@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: pack test check clean layouts-readme
+.PHONY: pack test check lint clean layouts-readme
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,6 @@ layouts-readme: $(STAMP)
 
 clean:
 	rm -rf output/*.pdf output/*.png output/*.preview output/.clinicpack-manifest.json $(VENV)
+
+lint: $(STAMP)
+	$(BIN)/ruff check clinicpack tests bench build_pack.py

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clinicpack.cli import main  # noqa: E402
+from clinicpack.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(project_root=Path(__file__).resolve().parent))

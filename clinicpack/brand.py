@@ -12,7 +12,6 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError
 from .yamlfile import YamlDoc, as_text, check_keys, parse_yaml, read_text
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6})$")

@@ -96,7 +96,7 @@ def impose_booklet(
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
         content = DecodedStreamObject()
         content.set_data("\n".join(ops).encode("ascii"))
-        sheet[NameObject("/Contents")] = writer._add_object(content.flate_encode())  # noqa: SLF001 (pypdf has no public add)
+        sheet[NameObject("/Contents")] = writer._add_object(content.flate_encode())
         if boxes:
             sheet.trimbox = RectangleObject((sx, sy, sx + 2 * w, sy + h))
             sheet.bleedbox = RectangleObject((sx - b, sy - b, sx + 2 * w + b, sy + h + b))
@@ -120,7 +120,7 @@ def _form(writer: PdfWriter, page: PageObject, bbox: tuple[float, float, float, 
         NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
         NameObject("/Resources"): page["/Resources"].get_object().clone(writer),
     })
-    return writer._add_object(form)  # noqa: SLF001
+    return writer._add_object(form)
 
 
 def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:

@@ -118,7 +118,7 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
     review_due = as_date(doc, ("review_due",), data["review_due"], "review_due")
     if review_due <= published:
         raise doc.error(("review_due",), f"review_due {review_due} must be after published {published}")
-    optional_list = lambda key: as_text_list(doc, (key,), data[key], key) if data.get(key) else ()  # noqa: E731
+    optional_list = lambda key: as_text_list(doc, (key,), data[key], key) if data.get(key) else ()
     quality = data.get("quality") or {}
     if not isinstance(quality, dict):
         raise doc.error(("quality",), "quality must be a mapping of settings")
@@ -256,6 +256,13 @@ def _check_required(leaflet: Leaflet) -> None:
     for key in REQUIRED_SECTIONS:
         sec = leaflet.section(key)
         if sec is None:
+            close = _close_section(leaflet, key)
+            if close is not None:  # "## After-care" or "## Contra-indications": point at it
+                raise BuildError(
+                    f'required section "{key}" is missing; the heading "{close.title}" reads as "{close.key}": '
+                    f'if it is this section, write "## {close.title} {{#{key}}}"',
+                    leaflet.path, close.line,
+                )
             raise BuildError(
                 f'required section "{key}" is missing (add a "## {SECTION_HINTS[key]}" heading, '
                 f'or put {{#{key}}} after the heading that covers it)',
@@ -264,6 +271,15 @@ def _check_required(leaflet: Leaflet) -> None:
     for sec in leaflet.sections:
         if not _has_content(sec.body):
             raise BuildError(f'section "{sec.key}" is empty (write its text under the heading, or remove it)', leaflet.path, sec.line)
+
+
+def _close_section(leaflet: Leaflet, key: str) -> Section | None:
+    """An unclaimed section whose id is spelled close to a required one (did you mean?)."""
+    import difflib
+
+    spare = {s.key: s for s in leaflet.sections if s.key not in REQUIRED_SECTIONS}
+    match = difflib.get_close_matches(key, list(spare), n=1, cutoff=0.75)
+    return spare[match[0]] if match else None
 
 
 def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+from helpers import FIXTURES, ROOT, decode_qr, fonts_in, make_project, pdf_text, render_page, run
 
 from clinicpack.leaflet import load_leaflet
-from helpers import FIXTURES, ROOT, decode_qr, fonts_in, make_project, pdf_text, render_page, run
 
 SECTIONS = ("What the treatment is", "Who it suits", "Sessions and timeline", "Cost", "Safety", "Contraindications", "After your treatment")
 
@@ -183,3 +184,17 @@ def test_command_line_help_and_exit_codes(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     assert bad.stderr.splitlines()[0].endswith('bad.md:1: error: no front matter: the file must start with a line "---", then id, title, language, version, published, review_due and authors, then another "---"')
+
+
+def test_long_table_repeats_its_header_row_on_every_page(tmp_path: Path) -> None:
+    rows = "".join(f"| Visit {i} | Week {i * 2} | A check of the scalp and a photo, then the injections if all is well |\n" for i in range(70))
+    table = "| Visit | When | What happens at this visit |\n|---|---|---|\n" + rows
+    text = (FIXTURES / "everything.md").read_text().replace("## Cost\n", "## Cost\n\n" + table + "\n", 1)
+    root = make_project(tmp_path, {"x.md": text})
+    assert run(root, "-q")[0] == 0
+    pages = pypdf.PdfReader(root / "output/test-everything.pdf").pages
+    spanned = [t for t in (p.extract_text() for p in pages) if re.search(r"Visit \d+\n", t)]
+    assert len(spanned) >= 3, "the table should cross pages"
+    for page_text in spanned:
+        assert "What happens at this visit" in page_text
+        assert not re.search(r"Week\n\d", page_text), "a short cell wrapped between its words"

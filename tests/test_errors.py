@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import files_under, make_project, run
 
 GOOD = """---
@@ -69,6 +68,7 @@ CASES = {
     "review before published": (variant("review_due: 2036-01-01", "review_due: 2025-01-01"), 7, "review_due 2025-01-01 must be after published 2026-01-01"),
     "authors not a list": (variant("authors:\n  - A Writer", "authors: {name: x}"), 8, 'authors must be a list, e.g. "- First Name"'),
     "missing section": (variant("## Aftercare\n\n- Rest.\n", ""), 36, 'required section "aftercare" is missing (add a "## Aftercare" heading, or put {#aftercare} after the heading that covers it)'),
+    "misspelt section": (variant("## Aftercare", "## After-care"), 36, 'required section "aftercare" is missing; the heading "After-care" reads as "after-care": if it is this section, write "## After-care {#aftercare}"'),
     "duplicated section": (variant("## Cost\n", "## Cost\n\nText.\n\n## cost\n"), 28, 'section "cost" appears twice (first at line 24); merge them or give one another heading'),
     "empty section": (variant("## Safety\n\nText.\n", "## Safety\n\n"), 28, 'section "safety" is empty (write its text under the heading, or remove it)'),
     "bad section id": (variant("## Safety", "## Safety {#Safety_Info}"), 28, 'section id "{#Safety_Info}" may use only lowercase letters, digits and hyphens'),
@@ -159,7 +159,7 @@ def test_brand_errors(name: str, tmp_path: Path, capsys) -> None:
     text = brand.read_text()
     assert old in text
     brand.write_text(text.replace(old, new))
-    line = next(n for n, l in enumerate(brand.read_text().splitlines(), start=1) if new.split(":")[0].strip() in l and new.split(": ", 1)[1] in l)
+    line = next(n for n, text_line in enumerate(brand.read_text().splitlines(), start=1) if new.split(":")[0].strip() in text_line and new.split(": ", 1)[1] in text_line)
     code, _, err = run(root, capsys=capsys)
     assert code == 1
     assert err.splitlines()[0] == f"{brand}:{line}: error: {message}"
@@ -169,8 +169,8 @@ def test_brand_errors(name: str, tmp_path: Path, capsys) -> None:
 def test_never_writes_outside_output(tmp_path: Path, capsys) -> None:
     """Whatever the id says, the PDF lands inside the output folder (ids are validated, and
     the writer refuses any path that resolves outside it)."""
-    from clinicpack.writer import OutputFolder
     from clinicpack.errors import BuildError
+    from clinicpack.writer import OutputFolder
 
     out = OutputFolder(tmp_path / "out")
     with pytest.raises(BuildError, match="outside the output folder"):

@@ -10,10 +10,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from helpers import files_under, make_project, run
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from helpers import files_under, make_project, run
 from test_errors import GOOD
 
 WORDS = st.one_of(
@@ -42,8 +41,8 @@ def test_random_markdown_builds_or_fails_cleanly(body: str, where: str) -> None:
     try:
         text = GOOD.replace(where, where + "\n\n" + body + "\n", 1)
         root = make_project(tmp, {"random.md": text})
-        import io
         import contextlib
+        import io
 
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

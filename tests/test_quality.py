@@ -288,7 +288,7 @@ def test_pale_brand_colour_is_an_error_naming_keys_colour_and_ratio(tmp_path: Pa
     root = project(tmp_path, {"plain.md": PLAIN})
     brand = root / "assets" / "brand.yaml"
     text = brand.read_text()
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("muted:"))
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if text_line.strip().startswith("muted:"))
     brand.write_text(text.replace('muted: "#4d4d4d"', 'muted: "#999999"'))
     code, err, _ = check(root, capsys=capsys)
     assert code == 1
@@ -314,8 +314,8 @@ def test_every_missing_character_is_an_error_with_its_code_point_and_line(tmp_pa
     code, err, _ = check(root, capsys=capsys)
     assert code == 1
     lines = text.split("\n")
-    arrow = next(i for i, l in enumerate(lines, 1) if "\u2192" in l)
-    tick = next(i for i, l in enumerate(lines, 1) if "\u2713" in l)
+    arrow = next(i for i, text_line in enumerate(lines, 1) if "\u2192" in text_line)
+    tick = next(i for i, text_line in enumerate(lines, 1) if "\u2713" in text_line)
     assert err[:2] == [
         (f'leaflets/a.md:{arrow}: error: the font "Atkinson Hyperlegible" cannot draw the character "\u2192" (U+2192 RIGHTWARDS ARROW); '
         "replace it (e.g. with a plain equivalent) or choose a font that has it"),

@@ -60,10 +60,10 @@ class Outlined(Flowable):
         self.width, self.height = self.inner.wrap(aw, ah)
         return self.width, self.height
 
-    def getSpaceBefore(self) -> float:  # noqa: N802
+    def getSpaceBefore(self) -> float:
         return self.inner.getSpaceBefore()
 
-    def getSpaceAfter(self) -> float:  # noqa: N802
+    def getSpaceAfter(self) -> float:
         return self.inner.getSpaceAfter()
 
     def draw(self) -> None:

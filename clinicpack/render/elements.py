@@ -17,7 +17,19 @@ from xml.sax.saxutils import escape, quoteattr
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Image, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    Image,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..errors import BuildError
 from ..layout import Layout
@@ -47,6 +59,12 @@ class Context:
         if self.paragraph_factory is not None:
             return self.paragraph_factory(runs, style)
         return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
+
+    def text_width(self, text: str, style: ParagraphStyle) -> float:
+        """Width of ``text`` on one line in ``style``; right-to-left text is measured shaped."""
+        if self.rtl:
+            return self.extra["rtl_fonts"].width(text, style.fontName, style.fontSize)
+        return stringWidth(text, style.fontName, style.fontSize)
 
 
 def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:
@@ -232,7 +250,7 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
         cells = [ctx.paragraph(inline_runs(c), style) for c in row]
         cells += [Spacer(1, 1)] * (columns - len(cells))
         data.append(cells[::-1] if ctx.rtl else cells)
-    widths = _column_widths(rows, columns, ctx.layout.frame_width)
+    widths = _column_widths(rows, columns, ctx.layout.frame_width, lambda text: ctx.text_width(text, ctx.styles.table_header))
     if ctx.rtl:
         widths = widths[::-1]
     t = ctx.layout.table
@@ -252,17 +270,37 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
     return [table, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
-def _column_widths(rows: list[list[ET.Element]], columns: int, width: float) -> list[float]:
-    """Share the width by how much text each column holds, but never starve a column."""
-    need = [1.0] * columns
+def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
+    """Column widths for readable tables: short columns ("Week 12", "Common") get their whole
+    text on one line; the long columns share the rest, each with room for its longest word,
+    and more in proportion to how much more text it holds (as browsers do for the rest)."""
+    padding = 12.0 + 2.0  # cell padding, and a little slack so a measured fit never wraps
+    shortest = [padding] * columns  # longest single word
+    longest = [padding] * columns  # whole cell text on one line
     for row in rows:
         for i, cell in enumerate(row):
-            need[i] = max(need[i], min(len("".join(cell.itertext())), 60))
-    total = sum(need)
-    floor = width / columns * 0.5
-    raw = [max(floor, width * n / total) for n in need]
-    scale = width / sum(raw)
-    return [w * scale for w in raw]
+            text = " ".join("".join(cell.itertext()).split())
+            words = text.split(" ") if text else [""]
+            shortest[i] = max(shortest[i], max(measure(w) for w in words) + padding)
+            longest[i] = max(longest[i], measure(text) + padding)
+    if sum(shortest) >= width:  # even single words do not fit: share by need (long words split)
+        return [width * w / sum(shortest) for w in shortest]
+    if sum(longest) <= width:  # everything fits on one line: spread the spare room evenly
+        spare = (width - sum(longest)) / columns
+        return [w + spare for w in longest]
+    widths: list[float | None] = [None] * columns
+    remaining = width
+    for i in sorted(range(columns), key=lambda c: longest[c]):
+        others = sum(shortest[j] for j in range(columns) if widths[j] is None and j != i)
+        if longest[i] <= width * 0.35 and longest[i] + others <= remaining:
+            widths[i] = longest[i]
+            remaining -= longest[i]
+    flexible = [i for i in range(columns) if widths[i] is None]
+    extra = {i: longest[i] - shortest[i] for i in flexible}
+    room = remaining - sum(shortest[i] for i in flexible)
+    for i in flexible:
+        widths[i] = shortest[i] + (room * extra[i] / sum(extra.values()) if sum(extra.values()) else room / len(flexible))
+    return [w for w in widths if w is not None]
 
 
 class CalloutBox(Table):

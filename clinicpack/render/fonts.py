@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -33,7 +33,7 @@ class Faces:
     family: str  # ReportLab family name, so <b> and <i> pick the right face
 
 
-@lru_cache(maxsize=None)
+@cache
 def _register_file(path: Path) -> str:
     name = "F" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
     try:
@@ -64,7 +64,7 @@ def faces(brand: Brand, font: str) -> Faces:
     return Faces(regular, bold, italic, bold_italic, fam)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(name: str) -> frozenset[int]:
     font = pdfmetrics.getFont(name)
     return frozenset(font.face.charToGlyph)

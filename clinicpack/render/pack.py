@@ -85,9 +85,7 @@ class _Form:
 
     def text_width(self, text: str, style: ParagraphStyle) -> float:
         """Width of a one-line label; right-to-left text is measured shaped (joined letters)."""
-        if self.ctx.rtl:
-            return self.ctx.extra["rtl_fonts"].width(text, style.fontName, style.fontSize)
-        return stringWidth(text, style.fontName, style.fontSize)
+        return self.ctx.text_width(text, style)
 
     def fields(self, pairs: list[tuple[str, str | None]], width: float | None = None) -> Table:
         """One row of labelled write-on lines ("Name ______"); a pair's key makes the line a slot.

@@ -152,7 +152,7 @@ def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canv
             self._pages: list[dict] = []
             self.outline_marks: dict[int, list[tuple[str, str, int, float]]] = {}
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -290,7 +290,7 @@ class PdfMeta:
 class _Doc(BaseDocTemplate):
     """Adds a PDF bookmark for every flowable that carries ``outline = (key, title, level)``."""
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's name)
+    def afterFlowable(self, flowable: Flowable) -> None:
         outline = getattr(flowable, "outline", None)
         if outline:
             key, title, level = outline

@@ -937,10 +937,8 @@ def _line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: _FontInfo
             for x0, x1, y0, y1 in ln.boxes:
                 # one column of clearance on each side: glyphs that nearly touch count as touching
                 for c in range(max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)):
-                    if y1 > top[c]:
-                        top[c] = y1
-                    if -y0 > bottom[c]:
-                        bottom[c] = -y0
+                    top[c] = max(top[c], y1)
+                    bottom[c] = max(bottom[c], -y0)
             tops.append(top)
             bottoms.append(bottom)
 
