@@ -144,10 +144,20 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     if args.watch:
         extra = [Path(t) for t in args.leaflets if Path(t).is_file()] + [Path(args.layout)] * Path(args.layout).is_file()
         return run_watch(request, say, extra, on_quality)
-    try:
+
+    def run() -> int:
         build(request, report=say, on_quality=on_quality)
+        return 0
+
+    return reporting_errors(run, args.check, "interrupted; no partial files were left")
+
+
+def reporting_errors(run: Callable[[], int], check_only: bool, interrupted: str) -> int:
+    """Run a build; print every user error as one line (no traceback) and return the exit code."""
+    try:
+        return run()
     except QualityFailed:
-        if not args.check:
+        if not check_only:
             print("quality errors (see above); nothing was written", file=sys.stderr)
         return 1
     except BuildErrors as exc:
@@ -160,9 +170,8 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         print("nothing was written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; no partial files were left", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         return 130
-    return 0
 
 
 def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -243,21 +252,4 @@ def consent_main(args: argparse.Namespace, project: Project) -> int:
     """``--pack consent``: errors print as one line each, like the leaflet build."""
     out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
     say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
-    try:
-        return _consent(args, project, say)
-    except QualityFailed:
-        if not args.check:
-            print("quality errors (see above); nothing was written", file=sys.stderr)
-        return 1
-    except BuildErrors as exc:
-        for error in exc.errors:
-            print(error.report("error"), file=sys.stderr)
-        print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
-        return 1
-    except BuildError as exc:
-        print(exc.report("error"), file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; only complete packs were written", file=sys.stderr)
-        return 130
+    return reporting_errors(lambda: _consent(args, project, say), args.check, "interrupted; only complete packs were written")
