@@ -8,17 +8,71 @@ interpreted), and ``&amp;`` prints as typed too.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import markdown
+from markdown.preprocessors import Preprocessor
 
 _HTML_PROCESSORS = (("preprocessors", "html_block"), ("inlinePatterns", "html"), ("inlinePatterns", "entity"))
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_BULLET = re.compile(r"^ {0,3}[-*+][ \t]+\S")
+_NUMBER = re.compile(r"^( {0,3})(\d{1,9})([.)])([ \t]+\S.*)$")
+
+
+_QUOTE = re.compile(r"^ {0,3}>")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+class BlocksAsWritten(Preprocessor):
+    """Lists, quotes and tables the way clinic staff type them (and CommonMark reads them).
+
+    Python-Markdown needs a blank line before a list, a block quote or a table, and knows only
+    ``1.`` numbering; people write "What happens:" straight above "- item" and number steps
+    ``1)``. Without this, such a list prints as one run-on paragraph. Like CommonMark, a
+    numbered list may interrupt a paragraph only when it starts at 1, so "2026. was ..." in
+    running text stays text.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        in_fence = False
+        previous = ""
+        for i, line in enumerate(lines):
+            if _FENCE.match(line):
+                in_fence = not in_fence
+            if not in_fence:
+                number = _NUMBER.match(line)
+                if number and number.group(3) == ")":
+                    line = f"{number.group(1)}{number.group(2)}.{number.group(4)}"
+                following = lines[i + 1] if i + 1 < len(lines) else ""
+                starts_block = (
+                    bool(_BULLET.match(line))
+                    or bool(number and number.group(2) == "1")
+                    or bool(_QUOTE.match(line))
+                    or (line.lstrip().startswith("|") and bool(_TABLE_RULE.match(following)))
+                )
+                if starts_block and previous.strip() and not _is_block_line(previous):
+                    out.append("")
+            out.append(line)
+            previous = line
+        return out
+
+
+def _is_block_line(line: str) -> bool:
+    """Lines a block may follow directly: list items, their indented text, tables, quotes, headings."""
+    return bool(
+        _BULLET.match(line) or _NUMBER.match(line) or line[:1] in (" ", "\t") or line.lstrip().startswith(("|", ">", "#"))
+    )
 
 
 def new_markdown() -> markdown.Markdown:
     md = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"])
     for registry, name in _HTML_PROCESSORS:
         getattr(md, registry).deregister(name, strict=False)
+    md.preprocessors.register(BlocksAsWritten(md), "blocks_as_written", 25)
     # Python-Markdown 3.x treats <http://...> as an autolink and <me@x> as a mailto link;
     # keep both (they are Markdown, not HTML).
     return md
