@@ -176,3 +176,20 @@ def test_never_writes_outside_output(tmp_path: Path, capsys) -> None:
     with pytest.raises(BuildError, match="outside the output folder"):
         out.write("../escape.pdf", b"x")
     assert not (tmp_path / "escape.pdf").exists()
+
+
+def test_edited_labels_give_clear_errors(tmp_path: Path, capsys) -> None:
+    """Clinics edit the builder's words; a placeholder it does not fill is a line-numbered error."""
+    root = make_project(tmp_path, {"good.md": GOOD})
+    labels = root / "assets" / "labels" / "en.yaml"
+    text = labels.read_text()
+    assert 'page_of: "Page {page} of {pages}"' in text
+    labels.write_text(text.replace('page_of: "Page {page} of {pages}"', 'page_of: "Page {page} of {total}"'))
+    line = next(n for n, row in enumerate(labels.read_text().splitlines(), start=1) if row.startswith("page_of:"))
+    code, _, err = run(root, capsys=capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"{labels}:{line}: error: label \"page_of\" cannot be filled in (KeyError: 'total'); "
+        "it may use {page}, {pages}, and a literal brace is written {{ or }}"
+    )
+    assert files_under(root / "output") == []

@@ -413,7 +413,7 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     box = ctx.styles.body.fontSize * 1.1
     photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(box, form.line_colour),
                     form.para(lab["answer_no"], form.label_style), TickBox(box, form.line_colour)]
-                   for use in form.labels.text["consent_photos_uses"]]
+                   for use in form.labels.lines("consent_photos_uses")]
     answer = max(stringWidth(lab[k], form.label_style.fontName, form.label_style.fontSize) for k in ("answer_yes", "answer_no")) + 10
     photo_widths = [form.width - 2 * (answer + box + 12), answer, box + 12, answer, box + 12]
     if ctx.rtl:
@@ -453,7 +453,7 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
         ]),
         KeepTogether([
             form.heading(lab["consent_patient_heading"]),
-            form.bullets(list(form.labels.text["consent_patient_points"])),
+            form.bullets(form.labels.lines("consent_patient_points")),
             form.fields([(lab["field_name"], "name")]),
             form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
         ]),
