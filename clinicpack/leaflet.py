@@ -109,8 +109,7 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
     data = check_keys(doc, doc.data, (), REQUIRED_KEYS | OPTIONAL_KEYS, REQUIRED_KEYS, "the front matter")
 
     leaflet_id = as_text(doc, ("id",), data["id"], "id")
-    if not ID_PATTERN.match(leaflet_id):
-        raise doc.error(("id",), f'id "{leaflet_id}" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)')
+    _check_id(doc, ("id",), leaflet_id, "id")
     language = as_text(doc, ("language",), data["language"], "language")
     if not LANGUAGE_PATTERN.match(language):
         raise doc.error(("language",), f'language "{language}" is not a language code like en, ur or pt-BR')
@@ -126,6 +125,7 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
     translation_of = data.get("translation_of")
     if translation_of is not None:
         translation_of = as_text(doc, ("translation_of",), translation_of, "translation_of")
+        _check_id(doc, ("translation_of",), translation_of, "translation_of")
 
     root = parse("\n".join(lines[body_start - 1 :]))
     intro, sections = _sections(root, lines, body_start, path)
@@ -157,6 +157,16 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
         raise BuildError('references are given twice: in the front matter and as a "References" section (keep one)', path, sec.line)
     _check_links_and_images(leaflet, root, assets_dir)
     return leaflet
+
+
+MAX_ID_LENGTH = 40  # the booking link's length budget (brand.py) assumes ids up to this long
+
+
+def _check_id(doc: YamlDoc, keys: tuple[str, ...], value: str, what: str) -> None:
+    if not ID_PATTERN.match(value):
+        raise doc.error(keys, f'{what} "{value}" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)')
+    if len(value) > MAX_ID_LENGTH:
+        raise doc.error(keys, f"{what} is {len(value)} characters long; keep it to {MAX_ID_LENGTH} (it goes into the booking link and the QR code)")
 
 
 def _split_front_matter(lines: list[str], path: Path) -> tuple[list[str], int]:
