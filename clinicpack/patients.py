@@ -161,6 +161,13 @@ def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
         if not any(cell.strip() for cell in row):
             continue  # blank lines between days' lists are harmless
         rows += 1
+        if any("\n" in cell for cell in row):
+            errors.append(BuildError(
+                f'a quote (") opened on this line is never closed, so lines {start} to {last_line} were read as one row; '
+                "close the quote or remove it",
+                path, start,
+            ))
+            continue
         if len(row) > len(columns):
             errors.append(BuildError(f"this row has {len(row)} values but the header has {len(columns)} columns (a stray comma?)", path, start))
             continue

@@ -82,3 +82,12 @@ def test_excel_semicolon_csv_with_spoken_headers(tmp_path: Path) -> None:
     result = read_patients(day, today=dt.date(2026, 11, 25))
     assert [(p.ref, p.name, p.date_of_birth, p.mrn) for p in result.patients] == [("P1", "Khan, Ayesha", dt.date(1985, 3, 14), "M-1")]
     assert result.errors == ()
+
+
+def test_unclosed_quote_names_its_line(tmp_path: Path) -> None:
+    day = tmp_path / "day.csv"
+    day.write_text('patient_ref,name\nP1,"Khan, Ayesha\nP2,Bilal Ahmed\nP3,Sara Malik\n', encoding="utf-8")
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [(e.line, e.message) for e in result.errors] == [
+        (2, 'a quote (") opened on this line is never closed, so lines 2 to 4 were read as one row; close the quote or remove it'),
+    ]
