@@ -159,14 +159,10 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
     return leaflet
 
 
-MAX_ID_LENGTH = 40  # the booking link's length budget (brand.py) assumes ids up to this long
-
-
 def _check_id(doc: YamlDoc, keys: tuple[str, ...], value: str, what: str) -> None:
+    """Ids name files and go into booking links (whose length the quality gate checks)."""
     if not ID_PATTERN.match(value):
         raise doc.error(keys, f'{what} "{value}" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)')
-    if len(value) > MAX_ID_LENGTH:
-        raise doc.error(keys, f"{what} is {len(value)} characters long; keep it to {MAX_ID_LENGTH} (it goes into the booking link and the QR code)")
 
 
 def _split_front_matter(lines: list[str], path: Path) -> tuple[list[str], int]:

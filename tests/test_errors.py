@@ -62,7 +62,6 @@ CASES = {
     "unknown key": (variant("authors:", "reviewd_by: x\nauthors:"), 8, 'unknown key "reviewd_by" in the front matter (did you mean "reviewed_by"?); allowed keys: authors, id, language, published, quality, references, review_due, reviewed_by, summary, title, translation_of, treatment, version'),
     "duplicate key": (variant("title: Good leaflet", "title: Good leaflet\ntitle: Again"), 4, 'key "title" is given twice (keep one of them)'),
     "bad id": (variant("id: good-leaflet", "id: ../Good Leaflet"), 2, 'id "../Good Leaflet" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)'),
-    "long id": (variant("id: good-leaflet", "id: " + "a" * 41), 2, "id is 41 characters long; keep it to 40 (it goes into the booking link and the QR code)"),
     "bad translation_of": (variant("authors:", "translation_of: exosome hair loss\nauthors:"), 8, 'translation_of "exosome hair loss" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)'),
     "bad language": (variant("language: en", "language: English"), 4 + 0, 'language "English" is not a language code like en, ur or pt-BR'),
     "bad date": (variant("published: 2026-01-01", "published: 2026-02-30"), 6, 'published "2026-02-30" is not a real date; write it as YYYY-MM-DD, e.g. 2026-11-01'),

@@ -243,16 +243,19 @@ def check_qr(ci: CheckInput) -> list[Finding]:
             "qr",
         ))
     url = brand.booking_url(leaflet.translation_of or leaflet.id)
-    id_line = leaflet.front.line("id") if leaflet.front is not None else 1
+    id_key = "translation_of" if leaflet.translation_of else "id"  # the id the link carries
+    id_line = leaflet.front.line(id_key) if leaflet.front is not None else 1
     if not url.startswith("https://"):
         out.append(Finding(brand.path, brand.doc.line("booking", "link"), ERROR, f'the booking link "{url}" must start with https://', "qr"))
     if len(url) > MAX_LINK:
         out.append(Finding(
             leaflet.path, id_line, ERROR,
             f"the booking link for this leaflet is {len(url)} characters ({url}); keep it at most {MAX_LINK} so the "
-            "QR code stays coarse enough to scan: shorten the leaflet id or booking.link in the brand file",
+            f"QR code stays coarse enough to scan: shorten the leaflet {'id' if id_key == 'id' else id_key + ' (the id it translates)'} "
+            "or booking.link in the brand file",
             "qr",
         ))
+        return out  # too long to judge the module size (a very long link may not fit any QR code)
     module = size / qr_matrix(url).size
     if module < MIN_MODULE:
         out.append(Finding(
