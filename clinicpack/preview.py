@@ -8,6 +8,8 @@ beside the PDF, atomically: ``<name>.preview/page-01.png``... and ``<name>.conta
 from __future__ import annotations
 
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -67,8 +69,11 @@ def write_previews(folder: OutputFolder, pdf_name: str, pdf: bytes) -> list[Path
     """Write the page PNGs and the contact sheet; remove page PNGs left from a longer version."""
     pages, thumbs = render_pages(pdf)
     names, contact = preview_names(pdf_name, len(pages))
-    written = [folder.write(name, png_bytes(page)) for name, page in zip(names, pages)]
-    written.append(folder.write(contact, png_bytes(contact_sheet(thumbs))))
+    # PNG encoding is most of a preview's cost; Pillow's encoder releases the GIL, so threads
+    # use every core. Previews can be redrawn at any time, so they skip the per-file fsync.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        encoded = list(pool.map(png_bytes, [*pages, contact_sheet(thumbs)]))
+    written = [folder.write(name, data, sync=False) for name, data in zip([*names, contact], encoded)]
     keep = {Path(n).name for n in names}
     page_dir = folder.path_for(names[0]).parent if names else None
     if page_dir is not None:
