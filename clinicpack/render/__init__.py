@@ -8,13 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
-from reportlab import rl_config
-
-# Streams are Flate-compressed binary, not also ASCII85-armoured: ReportLab's pure-Python
-# ASCII85 encoder was the single largest cost of a leaflet build, and files get ~20% smaller.
-rl_config.useA85 = 0
 
 from ..brand import Brand
 from ..labels import Labels
@@ -28,6 +24,11 @@ from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
 from .rtl_flow import RTLFonts, draw_text_hook, measure_text_hook, paragraph_factory
 from .styles import make_styles
+
+# Streams are Flate-compressed binary, not also ASCII85-armoured: ReportLab's pure-Python
+# ASCII85 encoder was the single largest cost of a leaflet build, and files get ~20% smaller.
+# (Read when a PDF is written, so setting it after the imports is enough.)
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
