@@ -24,7 +24,6 @@ from reportlab.platypus import (
     PageBreak,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from ..brand import Brand
@@ -36,7 +35,7 @@ from ..markdown_tree import text_of
 from ..qr import QUIET_ZONE
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
-from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list
+from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list, table_style
 from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 
@@ -106,7 +105,7 @@ class _Form:
             widths += [lw, col - lw]
         if self.ctx.rtl:
             cells, widths = cells[::-1], widths[::-1]
-        return Table([cells], colWidths=widths, hAlign="RIGHT" if self.ctx.rtl else "LEFT", style=TableStyle([
+        return Table([cells], colWidths=widths, hAlign="RIGHT" if self.ctx.rtl else "LEFT", style=table_style(self.ctx, [
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             # right-to-left: each line hugs its label on the right, the gap goes to its left
             ("ALIGN", (0, 0), (-1, -1), "RIGHT" if self.ctx.rtl else "LEFT"),
@@ -271,7 +270,7 @@ def cover(form: _Form, leaflet: Leaflet) -> list[Flowable]:
     band = Table(
         [[form.para(lab["pack_kicker"], styles.summary)], [form.para(leaflet.treatment, styles.title)]],
         colWidths=[form.width],
-        style=TableStyle([
+        style=table_style(form.ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(t.band_colour)),
             ("LEFTPADDING", (0, 0), (-1, -1), t.band_padding),
             ("RIGHTPADDING", (0, 0), (-1, -1), t.band_padding),
@@ -320,7 +319,7 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     cells, widths = [code, text], [code.width + 10, inner + 16]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
-    panel = Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "CENTER", style=TableStyle([
+    panel = Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "CENTER", style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -357,7 +356,7 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
     ]
     if ctx.rtl:
         commands[1] = ("ALIGN", (0, 0), (1, -1), "CENTER")
-    table = Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="RIGHT" if ctx.rtl else "LEFT")
+    table = Table(rows, colWidths=widths, repeatRows=1, style=table_style(ctx, commands), hAlign="RIGHT" if ctx.rtl else "LEFT")
     lines = lambda n: [WriteLine(form.width, form.line_colour, height=22) for _ in range(n)]
     return [
         form.heading(lab["checklist_title"], 2),
@@ -383,7 +382,7 @@ def copy_band(form: _Form, title: str, copy: str) -> Flowable:
     size = ctx.styles.body.fontSize + 3
     mark_style = ParagraphStyle("copy_mark", parent=ctx.styles.title, fontSize=size, leading=size * 1.2, alignment=1)
     mark_width = max(stringWidth(lab[f"copy_{c}"], mark_style.fontName, size) for c in ("clinic", "patient")) + 24
-    mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[mark_width], style=TableStyle([
+    mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[mark_width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(L.title.band_colour)),
         ("TOPPADDING", (0, 0), (-1, -1), 7),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
@@ -392,7 +391,7 @@ def copy_band(form: _Form, title: str, copy: str) -> Flowable:
     cells, widths = [title_flow, mark], [form.width - mark_width - 10, mark_width + 10]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
-    return Table([cells], colWidths=widths, style=TableStyle([
+    return Table([cells], colWidths=widths, style=table_style(form.ctx, [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -418,7 +417,7 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     photo_widths = [form.width - 2 * (answer + box + 12), answer, box + 12, answer, box + 12]
     if ctx.rtl:
         photos_rows, photo_widths = [r[::-1] for r in photos_rows], photo_widths[::-1]
-    photos_table = Table(photos_rows, colWidths=photo_widths, style=TableStyle([
+    photos_table = Table(photos_rows, colWidths=photo_widths, style=table_style(form.ctx, [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(ctx.layout.table.rule_colour)),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -506,7 +505,7 @@ def _card_body(form: _Form, leaflet: Leaflet, content: ConsentContent, width: fl
         return Table(
             [[[form.para(lab["card_warning"], warn_heading), form.bullets(content.warning_signs, item), *notes]]],
             colWidths=[box_width],
-            style=TableStyle([
+            style=table_style(form.ctx, [
                 ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -551,7 +550,7 @@ def _balanced(items: tuple[ET.Element, ...]) -> tuple[tuple[ET.Element, ...], tu
 def _row(ctx: Context, cells: list, widths: list[float]) -> Table:
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
-    return Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "LEFT", style=TableStyle([
+    return Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "LEFT", style=table_style(ctx, [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -576,7 +575,7 @@ def booking_stack(form: _Form, width: float) -> Flowable:
         WriteLine(inner, q.panel_colour, form.rec, "booking_url", text_size=url_size, height=url_size * 1.6,
                   align="right" if ctx.rtl else "left", lines=lines),
     ]
-    return Table([[cell]], colWidths=[width], style=TableStyle([
+    return Table([[cell]], colWidths=[width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),

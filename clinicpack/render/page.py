@@ -128,12 +128,24 @@ def draw_crop_marks(canv: Canvas, width: float, height: float, offset: float, bl
     canv.restoreState()
 
 
+class _TextlessCanvas(Canvas):
+    """A canvas for a page that holds no text (the crop marks laid over booklet sheets).
+
+    ReportLab opens every page by selecting its default font, Helvetica, unless the canvas's
+    initial font is a TrueType one; Helvetica is never embedded, so a print shop's preflight
+    would flag a font the page does not even use. This page starts with no font at all.
+    """
+
+    def _make_preamble(self) -> None:
+        self._preamble = "1 0 0 1 0 0 cm"
+
+
 def marks_pdf(
     media: tuple[float, float], origin: tuple[float, float], trim: tuple[float, float], bleed: float, folds: tuple[float, ...] = ()
 ) -> bytes:
     """A one-page PDF holding only crop (and fold) marks, laid over imposed sheets."""
     buf = io.BytesIO()
-    canv = Canvas(buf, pagesize=media, invariant=1)
+    canv = _TextlessCanvas(buf, pagesize=media, invariant=1)
     assert abs(origin[0] - origin[1]) < 0.001, "marks assume the same offset on both axes"
     draw_crop_marks(canv, trim[0], trim[1], origin[0], bleed, folds)
     canv.showPage()
