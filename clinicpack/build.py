@@ -6,20 +6,19 @@ memory first: if any leaflet fails, no file is written at all.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .brand import Brand, load_brand
 from .errors import BuildError, BuildErrors, display_path
-from .labels import load_labels
-from .layout import Layout, load_layout
-from .leaflet import Leaflet, load_leaflet
+from .layout import Layout
+from .leaflet import Leaflet
+from .loading import Loaded, load, raise_for_quality
 from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
+from .produce import check_layout, render_leaflet
 from .project import Project
-from .quality import FontFacts, Options, QualityFailed, Report, check_pack
+from .quality import Report
 from .writer import OutputFolder
 
 
@@ -46,13 +45,6 @@ class Built:
     rendered: bool = True  # False when the manifest showed nothing had changed
 
 
-def resolve_layout(request: BuildRequest, brand: Brand) -> Layout:
-    layout = load_layout(request.layout, request.project.layouts, brand)
-    if request.print_ready and not layout.print.ready:
-        layout = dataclasses.replace(layout, print=dataclasses.replace(layout.print, ready=True))
-    return layout
-
-
 def output_name(leaflet: Leaflet, layout: Layout) -> str:
     """``<id>.pdf`` for the default layout; other layouts and print-ready files get their own
     name (``<id>.large-print.pdf``, ``<id>.a5-booklet.print.pdf``) so they never overwrite each other."""
@@ -64,67 +56,15 @@ def output_name(leaflet: Leaflet, layout: Layout) -> str:
     return ".".join(parts) + ".pdf"
 
 
-def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]:
-    if not targets:
-        files = sorted(project.leaflets.glob("*.md"))
-        if not files:
-            raise BuildError(f"no leaflets found in {display_path(project.leaflets)} (add a .md file)")
-        return files
-    by_id = {p.stem: p for p in sorted(project.leaflets.glob("*.md"))}
-    for p in sorted(project.leaflets.glob("*.md")):
-        declared = _declared_id(p)
-        if declared:
-            by_id.setdefault(declared, p)
-    files = []
-    for target in targets:
-        path = Path(target)
-        if path.exists() or target.endswith(".md") or "/" in target:
-            files.append(path)
-        elif target in by_id:
-            files.append(by_id[target])
-        else:
-            from .errors import did_you_mean
+@dataclass(frozen=True)
+class Plan:
+    """One output of a build: what it is called, its inputs' fingerprint, and whether it is
+    already up to date on disk."""
 
-            raise BuildError(f'no leaflet "{target}" (give a file path or a leaflet id){did_you_mean(target, by_id)}')
-    return files
-
-
-def _declared_id(path: Path) -> str | None:
-    """The ``id:`` in a file's front matter, read cheaply (for picking leaflets by id)."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = [next(handle, "") for _ in range(40)]
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in head[1:]:
-        if line.strip() == "---":
-            break
-        if line.startswith("id:"):
-            return line[3:].strip().strip("\"'") or None
-    return None
-
-
-def load_all(project: Project, files: list[Path]) -> list[Leaflet]:
-    """Load every leaflet, collecting every file's error rather than stopping at the first."""
-    leaflets: list[Leaflet] = []
-    errors: list[BuildError] = []
-    for path in files:
-        try:
-            leaflets.append(load_leaflet(path, project.assets))
-        except BuildError as exc:
-            errors.append(exc)
-    seen: dict[str, Leaflet] = {}
-    for leaflet in leaflets:
-        if leaflet.id in seen:
-            first = seen[leaflet.id]
-            errors.append(BuildError(
-                f'id "{leaflet.id}" is already used by {display_path(first.path)}; give each leaflet its own id',
-                leaflet.path, 2,
-            ))
-        seen.setdefault(leaflet.id, leaflet)
-    if errors:
-        raise BuildErrors(errors)
-    return leaflets
+    leaflet: Leaflet
+    name: str
+    inputs: str
+    fresh: bool
 
 
 def build(
@@ -134,71 +74,66 @@ def build(
 ) -> list[Built]:
     """Load and validate, run the quality checks (handed to ``on_quality``), then render and
     write. Quality errors raise ``QualityFailed`` before anything is rendered or written."""
-    project = request.project
-    brand = load_brand(project.brand_file)
-    layout = resolve_layout(request, brand)
-    leaflets = load_all(project, find_leaflet_files(project, request.targets))
-    today = request.today or dt.date.today()
-    quality = run_quality(request, brand, layout, leaflets, today)
-    on_quality(quality)
-    if quality.errors:
-        raise QualityFailed(quality)
+    loaded = load(
+        request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict,
+        print_ready=request.print_ready, allow_overdue=request.allow_overdue,
+    )
+    on_quality(loaded.quality)
+    raise_for_quality(loaded)
     if request.check_only:
-        from .render import prepare
-
-        errors: list[BuildError] = []
-        for leaflet in leaflets:
-            try:
-                prepare(leaflet, brand, layout)
-            except BuildError as exc:
-                errors.append(exc)
-        if errors:
-            raise BuildErrors(errors)
-        return [Built(leaflet, None, False, False) for leaflet in leaflets]
-
-    out = OutputFolder(request.out or project.output)
+        _each(loaded.leaflets, lambda leaflet: check_layout(loaded, leaflet))
+        return [Built(leaflet, None, False, False) for leaflet in loaded.leaflets]
+    out = OutputFolder(request.out or request.project.output)
     manifest = Manifest(out)
-    plans = []
-    for leaflet in leaflets:
-        name = output_name(leaflet, layout)
-        overdue = request.allow_overdue and leaflet.review_due < today
-        try:
-            inputs = fingerprint(
-                leaflet_inputs(project, brand, layout, leaflet),
-                # options that change the PDF; the layout's own keys are covered by its files
-                {"print_ready": layout.print.ready, **({"review_overdue": True} if overdue else {})},
-            )
-        except BuildError:
-            inputs = ""  # an input is missing: render, and let the renderer report it precisely
-        skip = not request.force and bool(inputs) and manifest.fresh(name, inputs)
-        plans.append((leaflet, name, inputs, skip, overdue))
+    plans = [plan(loaded, leaflet, manifest, request.force) for leaflet in loaded.leaflets]
+    # everything is rendered in memory before the first file is written
+    pdfs = _each(plans, lambda p: None if p.fresh else render_leaflet(loaded, p.leaflet))
+    results = [write(out, manifest, p, pdf, report) for p, pdf in zip(plans, pdfs)]
+    if request.preview:
+        for p, pdf in zip(plans, pdfs):
+            _preview(out, manifest, p.name, pdf, request.force, report)
+    manifest.save()
+    return results
 
-    rendered: list[tuple[Leaflet, str, str, bytes | None]] = []
-    errors = []
-    for leaflet, name, inputs, skip, overdue in plans:
+
+def _each(items, work):  # noqa: ANN001, ANN202
+    """``work`` on every item, collecting every user error before raising them together."""
+    results, errors = [], []
+    for item in items:
         try:
-            rendered.append((leaflet, name, inputs, None if skip else render_one(project, brand, layout, leaflet, overdue)))
+            results.append(work(item))
         except BuildError as exc:
             errors.append(exc)
     if errors:
         raise BuildErrors(errors)
-
-    results = []
-    for leaflet, name, inputs, data in rendered:
-        if data is None:
-            path = out.path_for(name)
-            results.append(Built(leaflet, path, False, False))
-            report(f"up to date {display_path(path)}")
-        else:
-            unchanged = out.unchanged(name, data)
-            path = out.path_for(name) if unchanged else out.write(name, data)
-            manifest.record(name, inputs, data)
-            results.append(Built(leaflet, path, not unchanged))
-            report(f"{'unchanged' if unchanged else 'wrote'} {display_path(path)}")
-        if request.preview:
-            _preview(out, manifest, name, data, request.force, report)
-    manifest.save()
     return results
+
+
+def plan(loaded: Loaded, leaflet: Leaflet, manifest: Manifest, force: bool) -> Plan:
+    name = output_name(leaflet, loaded.layout)
+    overdue = loaded.review_overdue(leaflet)
+    try:
+        inputs = fingerprint(
+            leaflet_inputs(loaded.project, loaded.brand, loaded.layout, leaflet),
+            # options that change the PDF; the layout's own keys are covered by its files
+            {"print_ready": loaded.layout.print.ready, **({"review_overdue": True} if overdue else {})},
+        )
+    except BuildError:
+        inputs = ""  # an input is missing: render, and let the renderer report it precisely
+    return Plan(leaflet, name, inputs, fresh=not force and bool(inputs) and manifest.fresh(name, inputs))
+
+
+def write(out: OutputFolder, manifest: Manifest, p: Plan, pdf: bytes | None, report: Callable[[str], None]) -> Built:
+    """Write one rendered PDF atomically (skipped when its bytes are already on disk)."""
+    if pdf is None:
+        path = out.path_for(p.name)
+        report(f"up to date {display_path(path)}")
+        return Built(p.leaflet, path, False, False)
+    unchanged = out.unchanged(p.name, pdf)
+    path = out.path_for(p.name) if unchanged else out.write(p.name, pdf)
+    manifest.record(p.name, p.inputs, pdf)
+    report(f"{'unchanged' if unchanged else 'wrote'} {display_path(path)}")
+    return Built(p.leaflet, path, not unchanged)
 
 
 def _preview(out: OutputFolder, manifest: Manifest, name: str, data: bytes | None, force: bool, report: Callable[[str], None]) -> None:
@@ -217,35 +152,3 @@ def _preview(out: OutputFolder, manifest: Manifest, name: str, data: bytes | Non
     report(f"previewed {display_path(written[-1])} ({len(written) - 1} page(s))")
 
 
-def run_quality(request: BuildRequest, brand: Brand, layout: Layout, leaflets: list[Leaflet], today: dt.date) -> Report:
-    return quality_gate(request.project, brand, layout, leaflets, Options(today, request.allow_overdue), request.strict)
-
-
-def quality_gate(project: Project, brand: Brand, layout: Layout, leaflets: list[Leaflet], options: Options, strict: bool) -> Report:
-    """The quality checks (clinicpack.quality) on everything a build will print. Glyph coverage
-    and line length need the fonts, so this loads ReportLab even when every PDF is up to date:
-    the checks run on every build."""
-    from .render import font_facts
-
-    def facts(leaflet: Leaflet) -> FontFacts:
-        return font_facts(leaflet, brand, layout)
-
-    return check_pack(leaflets, brand, layout, options, project.assets, facts, strict)
-
-
-def render_one(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, review_overdue: bool = False) -> bytes:
-    # imported here, not at the top: ReportLab is loaded only when something is drawn or checked
-    from .render import RenderOptions, marks_pdf, render_leaflet
-
-    labels = load_labels(project.labels, leaflet.language)
-    options = RenderOptions(
-        assets_dir=project.assets,
-        booking_url=brand.booking_url(leaflet.translation_of or leaflet.id),
-        review_overdue=review_overdue,
-    )
-    pdf = render_leaflet(leaflet, brand, layout, labels, options)
-    if layout.print.imposition == "booklet":
-        from .impose import booklet
-
-        pdf = booklet(pdf, layout, marks_pdf, rtl=brand.language(leaflet.language).direction == "rtl")
-    return pdf

@@ -13,12 +13,6 @@ from .errors import BuildError, BuildErrors
 from .project import Project
 from .quality import ERROR, NOTE, QualityFailed, Report
 
-# single-patient options -> the CSV column they stand for (errors name the option)
-PATIENT_OPTIONS = {
-    "patient_ref": "--patient-ref", "name": "--patient-name", "date_of_birth": "--date-of-birth", "mrn": "--mrn",
-    "appointment_date": "--appointment-date",
-}
-
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -199,7 +193,7 @@ def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def _consent(args: argparse.Namespace, project: Project, say) -> int:
     from .pack import PackRequest, build_packs
-    from .patients import Clinician, patient_from_values
+    from .patients import Clinician, field_message, patient_from_values
 
     patient = None
     if args.patient_ref:
@@ -207,13 +201,8 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
                   "mrn": args.mrn or "", "appointment_date": args.appointment_date or ""}
         try:
             patient = patient_from_values(values)
-        except ValueError as exc:
-            message = str(exc)
-            for column, option in PATIENT_OPTIONS.items():
-                if message.startswith(column + " "):
-                    message = option + message[len(column):]
-                    break
-            raise BuildError(message) from None
+        except BuildError as exc:  # one patient from the command line: the message names the option
+            raise BuildError(field_message(exc, "option"), key=exc.key) from None
     appointment = None
     if args.appointment_date and not patient:
         try:

@@ -12,13 +12,26 @@ from pathlib import Path
 
 
 class BuildError(Exception):
-    """A problem in the user's input, with where it is and how to fix it."""
+    """A problem in the user's input, with where it is and how to fix it.
 
-    def __init__(self, message: str, file: Path | str | None = None, line: int | None = None):
+    ``key`` names the field for a patient's details (``date_of_birth``...), so the command
+    line can name its option, a CSV report its column and the front desk the form field
+    (clinicpack.patients.FIELDS maps one to the others). Public name: ``clinicpack.UserError``.
+    """
+
+    def __init__(self, message: str, file: Path | str | None = None, line: int | None = None, key: str | None = None):
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        self.key = key
+
+    def __reduce__(self):  # travels back from worker processes whole, not as its message alone
+        return (type(self), (self.message, self.file, self.line, self.key))
+
+    def located(self, file: Path | str | None, line: int | None) -> BuildError:
+        """The same error, placed at a file and line (a CSV row)."""
+        return BuildError(self.message, file, line, self.key)
 
     def __str__(self) -> str:
         return self.report()
@@ -30,6 +43,9 @@ class BuildError(Exception):
             where = f"{where}:{self.line}"
         text = f"{kind}: {self.message}" if kind else self.message
         return f"{where}: {text}" if where else text
+
+
+UserError = BuildError
 
 
 class BuildErrors(Exception):

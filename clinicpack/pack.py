@@ -17,24 +17,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .brand import Brand, load_brand
-from .build import find_leaflet_files, load_all, quality_gate
-from .consent import consent_content
+from .consent import ConsentContent, consent_content
 from .errors import BuildError, BuildErrors, display_path
-from .labels import Labels, load_labels
-from .layout import Layout, load_layout
 from .leaflet import Leaflet
-from .patients import Clinician, Patient, PatientList, read_patients
+from .loading import Loaded, load, raise_for_quality
+from .patients import Clinician, Patient, PatientList, field_message, read_patients
+from .produce import Order, PackTemplate, Stamping, StampJob, check_layout
 from .progress import Progress
 from .project import Project
-from .qr import qr_matrix
-from .quality import Options, QualityFailed, Report
+from .quality import Report
 from .writer import OutputFolder
-
-if TYPE_CHECKING:
-    from .render.stamp import Stamper
 
 
 @dataclass(frozen=True)
@@ -66,29 +59,24 @@ class PackResult:
 
 
 @dataclass(frozen=True)
-class StampJob:
-    """What a worker needs to stamp packs for one leaflet: plain data, cheap to send."""
+class Outcome:
+    """What comes back from stamping one order (in a worker too): never the patient's details."""
 
-    pdf: bytes
-    slots: tuple
-    font_file: tuple[str, ...]
-    text_colour: str
-    out_dir: Path
-    folder: str  # sub-folder of the output folder ("" for a blank pack)
-    sync_each: bool = True  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
-    min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
-    shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
-    script_fonts: tuple[str, ...] = ()  # left-to-right packs: fonts for a name written in a right-to-left script
+    line: int | None
+    path: Path | None = None
+    unchanged: bool = False
+    error: BuildError | None = None
 
 
 @dataclass(frozen=True)
-class Order:
-    """One pack to stamp: file name, slot values and the booking link (patient data stays in memory)."""
+class Batch:
+    """One leaflet's orders and where they go."""
 
-    name: str
-    values: dict[str, str]
-    url: str
-    line: int | None
+    job: StampJob
+    orders: list[Order]
+    out_dir: Path
+    folder: str  # sub-folder of the output folder ("" for a blank pack)
+    sync_each: bool  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
 
 
 def build_packs(
@@ -96,33 +84,24 @@ def build_packs(
     report: Callable[[str], None] = lambda s: None,
     on_quality: Callable[[Report], None] = lambda r: None,
 ) -> PackResult:
-    project = request.project
-    brand = load_brand(project.brand_file)
-    layout = load_layout(request.layout, project.layouts, brand)
-    leaflets = load_all(project, find_leaflet_files(project, request.targets))
-    # the same quality gate as a leaflet build; a patient never consents on an overdue leaflet
-    quality = quality_gate(project, brand, layout, leaflets, Options(request.today or dt.date.today(), overdue_option=False), request.strict)
-    on_quality(quality)
-    if quality.errors:
-        raise QualityFailed(quality)
-    checked = _check_leaflets(project, leaflets)
+    loaded = load(request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict, consent=True)
+    on_quality(loaded.quality)
+    raise_for_quality(loaded)
+    contents = _consent_contents(loaded, request.check_only)
     patient_list = read_patients(request.patients_file) if request.patients_file else None
-    if request.check_only:
-        from .render import prepare
-
-        for leaflet, _, _ in checked:
-            prepare(leaflet, brand, layout)
-        return PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
-
     result = PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
+    if request.check_only:
+        return result
     start, cpu_start = time.perf_counter(), time.process_time()
-    out_root = (request.out or project.output).resolve()
-    for leaflet, labels, content in checked:
+    out_root = (request.out or request.project.output).resolve()
+    personal = bool(request.patient or patient_list)
+    for leaflet, content in contents:
         template_start = time.process_time()
-        job = _template_job(project, brand, layout, leaflet, labels, content, out_root, bool(request.patient or patient_list))
+        template = PackTemplate(loaded, leaflet, content)  # the shared pages, laid out once per leaflet
         result.template_cpu_seconds += time.process_time() - template_start
-        orders = _orders(brand, leaflet, labels, request, patient_list)
-        _run(job, orders, request, result, report, leaflet)
+        orders = [template.order(p, request.clinician) for p in _patients(request, patient_list)]
+        batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", sync_each=not personal)
+        _run(batch, request, result, report, leaflet)
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu_start
     # a row that fails for several leaflets is reported once
@@ -131,185 +110,105 @@ def build_packs(
     return result
 
 
-def _check_leaflets(project: Project, leaflets: list[Leaflet]) -> list[tuple]:
-    out, errors = [], []
-    for leaflet in leaflets:
-        labels = load_labels(project.labels, leaflet.language)
+def _consent_contents(loaded: Loaded, check_only: bool) -> list[tuple[Leaflet, ConsentContent]]:
+    """Every leaflet's consent sections are checked before any pack is laid out; with
+    ``--check`` the leaflets are laid out but no pack is built."""
+    errors, contents = [], []
+    for leaflet in loaded.leaflets:
         try:
-            out.append((leaflet, labels, consent_content(leaflet, labels)))
+            contents.append((leaflet, consent_content(leaflet, loaded.labels(leaflet.language))))
         except BuildError as exc:
             errors.append(exc)
     if errors:
         raise BuildErrors(errors)
-    return out
+    if check_only:
+        for leaflet, _ in contents:
+            check_layout(loaded, leaflet)
+        return []
+    return contents
 
 
-def _template_job(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, labels: Labels, content, out_root: Path,
-                  personal: bool) -> StampJob:
-    from .render.pack import render_pack_template
-
-    booking_id = leaflet.translation_of or leaflet.id
-    template = render_pack_template(leaflet, content, brand, layout, labels, project.assets, brand.booking_url(booking_id))
-    return StampJob(
-        pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
-        out_dir=out_root, folder=leaflet.id if personal else "", sync_each=not personal, min_size=layout.text.min_size,
-        shaping=template.shaping, script_fonts=_script_fonts(brand),
-    )
-
-
-def _script_fonts(brand: Brand) -> tuple[str, ...]:
-    """The fonts of the brand's right-to-left languages: an English pack may still be for a
-    patient whose name is written in Urdu script."""
-    return tuple(dict.fromkeys(
-        str(brand.fonts[lang.font].faces["regular"]) for lang in brand.languages.values() if lang.direction == "rtl" and lang.font
-    ))
-
-
-def _orders(brand: Brand, leaflet: Leaflet, labels: Labels, request: PackRequest, patient_list: PatientList | None) -> list[Order]:
-    booking_id = leaflet.translation_of or leaflet.id
-    if request.patient is None and patient_list is None:
-        return [Order(f"{leaflet.id}-consent.pdf", {"booking_url": brand.booking_url(booking_id)}, brand.booking_url(booking_id), None)]
-    patients = [request.patient] if request.patient else list(patient_list.patients)
-    orders = []
-    for p in patients:
-        p = p.with_defaults(request.clinician)
-        url = brand.booking_url(booking_id, ref=p.ref)
-        values = {
-            "name": p.name,
-            "date_of_birth": labels.date(p.date_of_birth) if p.date_of_birth else "",
-            "mrn": p.mrn,
-            "ref": p.ref,
-            "appointment_date": labels.date(p.appointment_date) if p.appointment_date else "",
-            "clinician": p.clinician,
-            "clinician_role": p.clinician_role,
-            "clinician_registration": p.clinician_registration,
-            "booking_url": url,
-        }
-        orders.append(Order(f"{p.ref}.pdf", values, url, p.line))
-    return orders
+def _patients(request: PackRequest, patient_list: PatientList | None) -> list[Patient | None]:
+    if request.patient is not None:
+        return [request.patient]
+    if patient_list is not None:
+        return list(patient_list.patients)
+    return [None]
 
 
 # ---------------------------------------------------------------- stamping (also in workers)
 
-_worker: _Stamping | None = None
+_worker: tuple[Stamping, Batch] | None = None
 
 
-class _Stamping:
-    def __init__(self, job: StampJob):
-        from .render.stamp import Stamper
-
-        self.job = job
-        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping)
-        self._shaping_stamper: Stamper | None = None
-        self.out = OutputFolder(job.out_dir)
-
-    def _stamper_for(self, values: dict[str, str]) -> Stamper:
-        """The batch's stamper, or, for a patient whose details are written in a right-to-left
-        script on a left-to-right pack, one that shapes them (made once, only when needed: it
-        embeds the script's whole font in that patient's pack)."""
-        if not self.job.script_fonts or not any(self.stamper.needs_shaping(v) for v in values.values()):
-            return self.stamper
-        if self._shaping_stamper is None:
-            from .render.stamp import Stamper
-
-            fonts = (self.job.script_fonts[0], *self.job.font_file)
-            self._shaping_stamper = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour, min_size=self.job.min_size, shaping=True)
-        return self._shaping_stamper
-
-    def pdf(self, order: Order) -> bytes:
-        stamper = self._stamper_for(order.values)
-        for key, value in order.values.items():
-            if stamper.needs_shaping(value):
-                if key in ("date_of_birth", "appointment_date"):
-                    raise ValueError(
-                        f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
-                        "(leave the date out to write it by hand, or build the pack from the English leaflet)"
-                    )
-                raise ValueError(f"{key} has right-to-left letters, which the forms cannot print yet; write it in Latin letters")
-            bad = stamper.missing(value)
-            if bad is not None:
-                raise ValueError(
-                    f"{key} has a character the font cannot print (U+{ord(bad):04X}); "
-                    "write it in plain letters or choose a font that has it"
-                )
-        return stamper.stamp(order.values, qr_matrix(order.url))
-
-    def write(self, order: Order) -> tuple[int | None, str | None, str | None]:
-        """(CSV line, written path or None, error or None); the error never quotes patient data.
-        Only this small tuple travels back from a worker, never the patient's details."""
-        try:
-            data = self.pdf(order)
-        except ValueError as exc:
-            return order.line, None, str(exc)
-        name = f"{self.job.folder}/{order.name}" if self.job.folder else order.name
-        if self.out.unchanged(name, data):
-            return order.line, "=" + str(self.out.path_for(name)), None
-        return order.line, str(self.out.write(name, data, sync=self.job.sync_each)), None
+def _write(stamping: Stamping, batch: Batch, order: Order) -> Outcome:
+    """Stamp and write one pack atomically. Only this small result travels back from a worker."""
+    try:
+        data = stamping.pdf(order)
+    except BuildError as exc:
+        return Outcome(order.line, error=exc)
+    out = OutputFolder(batch.out_dir)
+    name = f"{batch.folder}/{order.name}" if batch.folder else order.name
+    if out.unchanged(name, data):
+        return Outcome(order.line, out.path_for(name), unchanged=True)
+    return Outcome(order.line, out.write(name, data, sync=batch.sync_each))
 
 
-def _init_worker(job: StampJob) -> None:
+def _init_worker(batch: Batch) -> None:
     global _worker
-    _worker = _Stamping(job)
+    _worker = (Stamping(batch.job), batch)
 
 
-def _work(order: Order) -> tuple[int | None, str | None, str | None]:
+def _work(order: Order) -> Outcome:
     assert _worker is not None
-    return _worker.write(order)
+    return _write(_worker[0], _worker[1], order)
 
 
-def _results(job: StampJob, orders: list[Order], jobs: int) -> Iterator[tuple[int | None, str | None, str | None]]:
+def _outcomes(batch: Batch, jobs: int) -> Iterator[Outcome]:
+    orders = batch.orders
     if jobs <= 1 or len(orders) < 2:
-        stamping = _Stamping(job)
+        stamping = Stamping(batch.job)
         for order in orders:
-            yield stamping.write(order)
+            yield _write(stamping, batch, order)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(min(jobs, len(orders)), initializer=_init_worker, initargs=(job,)) as pool:
+    with context.Pool(min(jobs, len(orders)), initializer=_init_worker, initargs=(batch,)) as pool:
         chunk = max(1, min(16, len(orders) // (jobs * 4)))
         yield from pool.imap(_work, orders, chunksize=chunk)
 
 
-def _run(job: StampJob, orders: list[Order], request: PackRequest, result: PackResult, report: Callable[[str], None],
-         leaflet: Leaflet) -> None:
-    folder = job.out_dir / job.folder if job.folder else job.out_dir
+def _run(batch: Batch, request: PackRequest, result: PackResult, report: Callable[[str], None], leaflet: Leaflet) -> None:
+    folder = batch.out_dir / batch.folder if batch.folder else batch.out_dir
     _remove_partials(folder)
-    progress = Progress(len(orders), f"{leaflet.id}", enabled=request.progress and len(orders) > 1)
+    progress = Progress(len(batch.orders), f"{leaflet.id}", enabled=request.progress and len(batch.orders) > 1)
     source = request.patients_file
     written_before, unchanged_before = len(result.written), len(result.unchanged)
     try:
-        for line, path, error in _results(job, orders, request.jobs):
+        for outcome in _outcomes(batch, request.jobs):
             progress.advance()
-            if error is not None:
-                where = source if line else None
-                result.row_errors.append(BuildError(error if source else _as_option(error), where, line))
-            elif path.startswith("="):
-                result.unchanged.append(Path(path[1:]))
+            if outcome.error is not None:
+                error = outcome.error
+                if source and outcome.line:
+                    result.row_errors.append(error.located(source, outcome.line))
+                else:  # one patient from the command line: name the option
+                    result.row_errors.append(BuildError(field_message(error, "option"), key=error.key))
+            elif outcome.unchanged:
+                result.unchanged.append(outcome.path)
             else:
-                result.written.append(Path(path))
+                result.written.append(outcome.path)
     finally:
         progress.close()
-        if hasattr(os, "sync") and not job.sync_each:
+        if hasattr(os, "sync") and not batch.sync_each:
             synced = time.perf_counter()
             os.sync()  # one flush to disk for the whole batch instead of one per file
             result.sync_seconds += time.perf_counter() - synced
     written = result.written[written_before:]
     unchanged = result.unchanged[unchanged_before:]
-    if len(orders) == 1 and (written or unchanged):
+    if len(batch.orders) == 1 and (written or unchanged):
         report(f"{'wrote' if written else 'unchanged'} {display_path((written or unchanged)[-1])}")
-    elif len(orders) > 1:
+    elif len(batch.orders) > 1:
         report(f"{leaflet.id}: {len(written)} pack(s) written, {len(unchanged)} unchanged, in {display_path(folder)}/")
-
-
-OPTION_OF = {"name": "--patient-name", "mrn": "--mrn", "ref": "--patient-ref", "clinician": "--clinician",
-             "clinician_role": "--clinician-role", "clinician_registration": "--clinician-registration",
-             "date_of_birth": "--date-of-birth", "appointment_date": "--appointment-date"}
-
-
-def _as_option(message: str) -> str:
-    """A one-patient message names the command-line option, not the CSV column."""
-    key = message.split(" ", 1)[0]
-    return OPTION_OF[key] + message[len(key):] if key in OPTION_OF else message
 
 
 def _remove_partials(folder: Path) -> None:

@@ -21,10 +21,45 @@ from pathlib import Path
 from .errors import BuildError, did_you_mean
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,15})$")
-REQUIRED_COLUMNS = ("patient_ref", "name")
-OPTIONAL_COLUMNS = ("date_of_birth", "mrn", "clinician", "clinician_role", "clinician_registration", "appointment_date")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One patient detail, named the three ways users meet it: a CSV column (its key), a
+    command-line option and a form label on the front desk. Messages start with the key;
+    ``field_message`` swaps it for the name the user saw."""
+
+    key: str
+    option: str
+    label: str
+    required: bool = False
+    max_length: int | None = None
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("patient_ref", "--patient-ref", "Patient reference", required=True),
+    Field("name", "--patient-name", "Name", required=True, max_length=80),
+    Field("date_of_birth", "--date-of-birth", "Date of birth"),
+    Field("mrn", "--mrn", "Clinic record number", max_length=32),
+    Field("clinician", "--clinician", "Clinician", max_length=60),
+    Field("clinician_role", "--clinician-role", "Clinician's role", max_length=60),
+    Field("clinician_registration", "--clinician-registration", "Registration number", max_length=30),
+    Field("appointment_date", "--appointment-date", "Appointment date"),
+)
+FIELD = {f.key: f for f in FIELDS}
+REQUIRED_COLUMNS = tuple(f.key for f in FIELDS if f.required)
+OPTIONAL_COLUMNS = tuple(f.key for f in FIELDS if not f.required)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-MAX_LENGTH = {"name": 80, "mrn": 32, "clinician": 60, "clinician_role": 60, "clinician_registration": 30}
+MAX_LENGTH = {f.key: f.max_length for f in FIELDS if f.max_length}
+
+
+def field_message(error: BuildError, name: str = "key") -> str:
+    """The error's message with its leading field key given as the user knew the field:
+    ``name`` is "key" (CSV column), "option" (command line) or "label" (front desk)."""
+    field = FIELD.get(error.key or "")
+    if field is None or name == "key" or not error.message.startswith(field.key):
+        return error.message
+    return getattr(field, name) + error.message[len(field.key):]
 
 
 @dataclass(frozen=True)
@@ -62,28 +97,29 @@ class Clinician:
 
 
 def patient_from_values(values: dict[str, str], line: int | None = None, today: dt.date | None = None) -> Patient:
-    """Validate one patient's values (column name -> text). Messages never quote the values."""
+    """Validate one patient's values (field key -> text). Raises ``BuildError`` with the
+    field's ``key``; messages never quote the values."""
     v = {k: (values.get(k) or "").strip() for k in COLUMNS}
     if not v["patient_ref"]:
-        raise ValueError("patient_ref is empty (give each patient a short reference, e.g. P0001)")
+        raise BuildError("patient_ref is empty (give each patient a short reference, e.g. P0001)", key="patient_ref")
     if not REF_PATTERN.match(v["patient_ref"]):
-        raise ValueError(
+        raise BuildError(
             "patient_ref must be 1 to 16 letters, digits or hyphens, starting with a letter or digit "
-            "(it becomes the file name and goes into the booking link, so never use a name)"
+            "(it becomes the file name and goes into the booking link, so never use a name)", key="patient_ref",
         )
     if not v["name"]:
-        raise ValueError("name is empty (write the patient's name, or leave the row out)")
+        raise BuildError("name is empty (write the patient's name, or leave the row out)", key="name")
     for key, limit in MAX_LENGTH.items():
         if len(v[key]) > limit:
-            raise ValueError(f"{key} is longer than {limit} characters")
+            raise BuildError(f"{key} is longer than {limit} characters", key=key)
         if any(ord(ch) < 32 for ch in v[key]):
-            raise ValueError(f"{key} contains a line break or control character; keep it on one line")
+            raise BuildError(f"{key} contains a line break or control character; keep it on one line", key=key)
     today = today or dt.date.today()
     dob = _date(v["date_of_birth"], "date_of_birth")
     if dob is not None and dob > today:
-        raise ValueError("date_of_birth is in the future (write YYYY-MM-DD)")
+        raise BuildError("date_of_birth is in the future (write YYYY-MM-DD)", key="date_of_birth")
     if dob is not None and dob.year < 1900:
-        raise ValueError("date_of_birth is before 1900 (write YYYY-MM-DD)")
+        raise BuildError("date_of_birth is before 1900 (write YYYY-MM-DD)", key="date_of_birth")
     return Patient(
         ref=v["patient_ref"], name=v["name"], date_of_birth=dob, mrn=v["mrn"], clinician=v["clinician"],
         clinician_role=v["clinician_role"], clinician_registration=v["clinician_registration"],
@@ -95,11 +131,11 @@ def _date(text: str, key: str) -> dt.date | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValueError(f"{key} is not written as YYYY-MM-DD (e.g. 1990-02-28)")
+        raise BuildError(f"{key} is not written as YYYY-MM-DD (e.g. 1990-02-28)", key=key)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{key} is not a real date (write YYYY-MM-DD, e.g. 1990-02-28)") from None
+        raise BuildError(f"{key} is not a real date (write YYYY-MM-DD, e.g. 1990-02-28)", key=key) from None
 
 
 @dataclass(frozen=True)
@@ -115,6 +151,12 @@ def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
         raw = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read the patient list: {exc.strerror or exc}", path) from None
+    return read_patients_bytes(raw, path, today)
+
+
+def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = None) -> PatientList:
+    """A patient list already in memory (an upload); ``path`` only names it in messages."""
+    path = Path(path)
     try:
         text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as exc:
@@ -173,8 +215,8 @@ def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
             continue
         try:
             patient = patient_from_values(dict(zip(columns, row)), start, today)
-        except ValueError as exc:
-            errors.append(BuildError(str(exc), path, start))
+        except BuildError as exc:
+            errors.append(exc.located(path, start))
             continue
         if patient.ref in seen:
             errors.append(BuildError(f'patient_ref "{patient.ref}" is already used on line {seen[patient.ref]}; each pack needs its own reference', path, start))

@@ -30,13 +30,13 @@ def stats(folder: Path) -> dict[str, tuple[int, int]]:
 class RenderCounter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.rendered: list[str] = []
-        real = build_module.render_one
+        real = build_module.render_leaflet
 
-        def counting(project, brand, layout, leaflet, *args, **kwargs):
+        def counting(loaded, leaflet, *args, **kwargs):
             self.rendered.append(leaflet.id)
-            return real(project, brand, layout, leaflet, *args, **kwargs)
+            return real(loaded, leaflet, *args, **kwargs)
 
-        monkeypatch.setattr(build_module, "render_one", counting)
+        monkeypatch.setattr(build_module, "render_leaflet", counting)
 
 
 def test_unchanged_second_build_renders_and_rewrites_nothing(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -35,6 +35,14 @@ MIN_CONDENSE = 0.6  # ... and is then set narrower, down to 60% of its width (Tz
 BREAK_AFTER = "/?&"  # where a long link may break onto its second line
 
 
+class SlotOverflow(ValueError):
+    """A value too long for its line even at the smallest size, condensed; ``key`` names the slot."""
+
+    def __init__(self, message: str, key: str):
+        super().__init__(message)
+        self.key = key
+
+
 class TemplateError(Exception):
     """The template PDF is not in the shape this stamper writes (a programming error)."""
 
@@ -222,7 +230,7 @@ class Stamper:
             condense = slot.width / (sum(widths) * size)
             if condense < MIN_CONDENSE:
                 what = "the booking link" if slot.key == "booking_url" else slot.key
-                raise ValueError(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it")
+                raise SlotOverflow(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it", slot.key)
             lines = [(0, len(text))]
             break
         out = []
@@ -255,7 +263,7 @@ class Stamper:
             condense = slot.width / line.width
             if condense < MIN_CONDENSE:
                 what = "the booking link" if slot.key == "booking_url" else slot.key
-                raise ValueError(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it")
+                raise SlotOverflow(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it", slot.key)
         x0 = slot.x - line.width * condense if slot.align == "right" else slot.x
         actual = ("\ufeff" + text).encode("utf-16-be").hex().upper()
         ops = [f"/Span << /ActualText <{actual}> >> BDC BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]

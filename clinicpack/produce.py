@@ -1,0 +1,209 @@
+"""From a loaded project to PDF bytes: a leaflet, or a consent pack laid out once and
+stamped per patient. Nothing here writes files; the command line writes what these return,
+and the front desk sends it to the browser.
+
+ReportLab is imported inside the functions (clinicpack.render), so loading a project or
+deciding that nothing changed never pays for it.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .consent import ConsentContent, consent_content
+from .errors import BuildError
+from .leaflet import Leaflet
+from .loading import Loaded
+from .patients import Clinician, Patient
+from .qr import qr_matrix
+
+if TYPE_CHECKING:
+    from .render.stamp import Stamper
+
+
+def render_leaflet(loaded: Loaded, leaflet: Leaflet | str) -> bytes:
+    """The finished leaflet PDF in the loaded layout (imposed two-up for a booklet layout)."""
+    from .render import RenderOptions, marks_pdf
+    from .render import render_leaflet as render
+
+    leaflet = loaded.leaflet(leaflet) if isinstance(leaflet, str) else leaflet
+    brand, layout = loaded.brand, loaded.layout
+    options = RenderOptions(
+        assets_dir=loaded.project.assets,
+        booking_url=brand.booking_url(loaded.booking_id(leaflet)),
+        review_overdue=loaded.review_overdue(leaflet),
+    )
+    pdf = render(leaflet, brand, layout, loaded.labels(leaflet.language), options)
+    if layout.print.imposition == "booklet":
+        from .impose import booklet
+
+        pdf = booklet(pdf, layout, marks_pdf, rtl=brand.language(leaflet.language).direction == "rtl")
+    return pdf
+
+
+def check_layout(loaded: Loaded, leaflet: Leaflet) -> None:
+    """Lay the leaflet out without drawing it (``--check``): raises what rendering would."""
+    from .render import prepare
+
+    prepare(leaflet, loaded.brand, loaded.layout)
+
+
+# ---------------------------------------------------------------- consent packs
+
+@dataclass(frozen=True)
+class StampJob:
+    """What stamping needs for one leaflet's pack: plain data, cheap to send to a worker."""
+
+    pdf: bytes
+    slots: tuple
+    font_file: tuple[str, ...]
+    text_colour: str
+    min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
+    shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
+    script_fonts: tuple[str, ...] = ()  # left-to-right packs: fonts for a name written in a right-to-left script
+
+
+@dataclass(frozen=True)
+class Order:
+    """One pack to stamp: file name, slot values and the booking link (patient data stays in memory)."""
+
+    name: str
+    values: dict[str, str]
+    url: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """A finished pack: its bytes and the file name it is saved under (never the patient's name)."""
+
+    pdf: bytes
+    file_name: str
+    booking_url: str
+
+
+class Stamping:
+    """Stamps orders onto one template. One per process; ``pdf`` may run in several threads."""
+
+    def __init__(self, job: StampJob):
+        from .render.stamp import Stamper
+
+        self.job = job
+        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping)
+        self._shaping_stamper: Stamper | None = None
+        self._lock = threading.Lock()
+
+    def _stamper_for(self, values: dict[str, str]) -> Stamper:
+        """The batch's stamper, or, for a patient whose details are written in a right-to-left
+        script on a left-to-right pack, one that shapes them (made once, only when needed: it
+        embeds the script's whole font in that patient's pack)."""
+        if not self.job.script_fonts or not any(self.stamper.needs_shaping(v) for v in values.values()):
+            return self.stamper
+        with self._lock:
+            if self._shaping_stamper is None:
+                from .render.stamp import Stamper
+
+                fonts = (self.job.script_fonts[0], *self.job.font_file)
+                self._shaping_stamper = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour,
+                                                min_size=self.job.min_size, shaping=True)
+        return self._shaping_stamper
+
+    def pdf(self, order: Order) -> bytes:
+        """The stamped pack, or ``BuildError`` (with the field's key) when a value cannot print.
+        Messages never quote the patient's details."""
+        stamper = self._stamper_for(order.values)
+        for key, value in order.values.items():
+            if stamper.needs_shaping(value):
+                if key in ("date_of_birth", "appointment_date"):
+                    raise BuildError(
+                        f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
+                        "(leave the date out to write it by hand, or build the pack from the English leaflet)", key=key,
+                    )
+                raise BuildError(f"{key} has right-to-left letters, which the forms cannot print yet; write it in Latin letters", key=key)
+            bad = stamper.missing(value)
+            if bad is not None:
+                raise BuildError(f"{key} has a character the font cannot print ({_script(bad)}); "
+                                 "write it in plain letters or choose a font that has it", key=key)
+        try:
+            return stamper.stamp(order.values, qr_matrix(order.url))
+        except ValueError as exc:  # a value too long for its line, even condensed
+            key = getattr(exc, "key", None)
+            raise BuildError(str(exc), key=key) from None
+
+
+def _script(ch: str) -> str:
+    """What kind of letter cannot print, without quoting it (it is part of a patient's name)."""
+    word = unicodedata.name(ch, "").split(" ")[0]
+    if not word:
+        return "an unknown character"
+    return f"{word if word in ('CJK',) else word.title()} letters"
+
+
+class PackTemplate:
+    """A consent pack for one leaflet, laid out once; ``stamp`` personalises a copy in a few
+    milliseconds. Safe to call ``stamp`` from several threads at once."""
+
+    def __init__(self, loaded: Loaded, leaflet: Leaflet, content: ConsentContent):
+        from .render.pack import render_pack_template
+
+        self.loaded = loaded
+        self.leaflet = leaflet
+        self.labels = loaded.labels(leaflet.language)
+        brand, layout = loaded.brand, loaded.layout
+        template = render_pack_template(leaflet, content, brand, layout, self.labels, loaded.project.assets,
+                                        brand.booking_url(loaded.booking_id(leaflet)))
+        self.job = StampJob(
+            pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
+            min_size=layout.text.min_size, shaping=template.shaping, script_fonts=_script_fonts(loaded),
+        )
+        self._stamping: Stamping | None = None
+        self._lock = threading.Lock()
+
+    def order(self, patient: Patient | None, clinician: Clinician | None = None) -> Order:
+        """What to stamp for a patient (None: the blank pack with the clinic's general link)."""
+        brand, booking_id = self.loaded.brand, self.loaded.booking_id(self.leaflet)
+        if patient is None:
+            url = brand.booking_url(booking_id)
+            return Order(f"{self.leaflet.id}-consent.pdf", {"booking_url": url}, url, None)
+        p = patient.with_defaults(clinician or Clinician())
+        url = brand.booking_url(booking_id, ref=p.ref)
+        values = {
+            "name": p.name,
+            "date_of_birth": self.labels.date(p.date_of_birth) if p.date_of_birth else "",
+            "mrn": p.mrn,
+            "ref": p.ref,
+            "appointment_date": self.labels.date(p.appointment_date) if p.appointment_date else "",
+            "clinician": p.clinician,
+            "clinician_role": p.clinician_role,
+            "clinician_registration": p.clinician_registration,
+            "booking_url": url,
+        }
+        return Order(f"{p.ref}.pdf", values, url, p.line)
+
+    def stamping(self) -> Stamping:
+        with self._lock:
+            if self._stamping is None:
+                self._stamping = Stamping(self.job)
+        return self._stamping
+
+    def stamp(self, patient: Patient | None = None, clinician: Clinician | None = None) -> Stamped:
+        order = self.order(patient, clinician)
+        return Stamped(self.stamping().pdf(order), order.name, order.url)
+
+
+def pack_template(loaded: Loaded, leaflet: Leaflet | str) -> PackTemplate:
+    """Lay out the consent pack for a leaflet once (its consent sections are checked here)."""
+    leaflet = loaded.leaflet(leaflet) if isinstance(leaflet, str) else leaflet
+    return PackTemplate(loaded, leaflet, consent_content(leaflet, loaded.labels(leaflet.language)))
+
+
+def _script_fonts(loaded: Loaded) -> tuple[str, ...]:
+    """The fonts of the brand's right-to-left languages: an English pack may still be for a
+    patient whose name is written in Urdu script."""
+    brand = loaded.brand
+    return tuple(dict.fromkeys(
+        str(brand.fonts[lang.font].faces["regular"]) for lang in brand.languages.values() if lang.direction == "rtl" and lang.font
+    ))
