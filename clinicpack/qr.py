@@ -1,7 +1,9 @@
-"""The booking QR code as a matrix of modules; drawing it is the renderer's job.
+"""The booking QR code: its matrix, its quiet zone and the rectangles that draw it.
 
-Error correction M (15% of the code can be damaged and still scan) is the floor for print
-that gets folded, handled and photocopied.
+Every painter (the leaflet's booking panel, the stamper that writes a patient's code into a
+pack) draws ``QrMatrix.rectangles()`` inside ``quiet_zone`` of white, so the code looks and
+scans the same wherever it is printed. Error correction M (15% of the code can be damaged and
+still scan) is the floor for print that gets folded, handled and photocopied.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from qrcode import util as qr_util
 from qrcode.constants import ERROR_CORRECT_M
 
 QUIET_ZONE = 4  # modules of white on every side (ISO/IEC 18004)
+SMALLEST = 21  # modules across a version 1 code, the coarsest a link can make
+
+
+def quiet_zone(symbol_width: float, modules: int | None = None) -> float:
+    """The white margin around a code ``symbol_width`` wide: four of its modules. With no
+    ``modules`` (a pack's slot, laid out before the patient's link is known) it is four modules
+    of the coarsest code, which is at least four modules of any longer link's code too."""
+    return QUIET_ZONE * symbol_width / (modules or SMALLEST)
 
 
 @dataclass(frozen=True)
@@ -25,20 +35,22 @@ class QrMatrix:
     def size(self) -> int:
         return len(self.modules)
 
-    def dark_runs(self) -> list[tuple[int, int, int]]:
-        """(row, first column, length) of each horizontal run of dark modules: fewer shapes."""
-        runs = []
+    def rectangles(self) -> list[tuple[int, int, int]]:
+        """(x, y, width) in modules of each horizontal run of dark modules, with y counted up from
+        the bottom row as PDF does; each is one module high. Runs, not single modules: fewer shapes."""
+        n = self.size
+        out = []
         for r, row in enumerate(self.modules):
             c = 0
-            while c < len(row):
+            while c < n:
                 if row[c]:
                     start = c
-                    while c < len(row) and row[c]:
+                    while c < n and row[c]:
                         c += 1
-                    runs.append((r, start, c - start))
+                    out.append((start, n - 1 - r, c - start))
                 else:
                     c += 1
-        return runs
+        return out
 
 
 def qr_matrix(url: str) -> QrMatrix:
@@ -76,8 +88,24 @@ class _Grid:
 
 @cache
 def _grid(version: int) -> _Grid:
+    n = version * 4 + 17
+    m = _function_patterns(version, n)
+    order = _placement_order(m, n)
+    stride = n + GAP
+    bit = lambda r, c: (1 << (r * stride + c), 1 << (c * stride + r))
+    base = _bits(bit(r, c) for r in range(n) for c in range(n) if m[r][c])
+    funcs = [qr_util.mask_func(p) for p in range(8)]
+    masks = tuple(_bits(bit(r, c) for r, c in order if func(r, c)) for func in funcs)
+    row_bits = (1 << n) - 1
+    full = sum(row_bits << (r * stride) for r in range(n))
+    pairs = sum(row_bits << (r * stride) for r in range(n - 1))
+    return _Grid(n, stride, full, pairs, tuple(order), base, masks)
+
+
+def _function_patterns(version: int, n: int) -> list[list[bool | None]]:
+    """qrcode's own layout of the finder, alignment, timing and format modules (None: data)."""
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0)
-    n = code.modules_count = version * 4 + 17
+    code.modules_count = n
     code.modules = [[None] * n for _ in range(n)]
     code.setup_position_probe_pattern(0, 0)
     code.setup_position_probe_pattern(n - 7, 0)
@@ -87,42 +115,31 @@ def _grid(version: int) -> _Grid:
     code.setup_type_info(True, 0)
     if version >= 7:
         code.setup_type_number(True)
-    m = code.modules
+    return code.modules
+
+
+def _placement_order(m: list[list[bool | None]], n: int) -> list[tuple[int, int]]:
+    """Data module positions in the zig-zag order qrcode's map_data fills them."""
     order = []
     row, inc = n - 1, -1
-    for col in range(n - 1, 0, -2):  # the same zig-zag as qrcode's map_data
+    for col in range(n - 1, 0, -2):
         if col <= 6:
             col -= 1
         while True:
-            for c in (col, col - 1):
-                if m[row][c] is None:
-                    order.append((row, c))
+            order += [(row, c) for c in (col, col - 1) if m[row][c] is None]
             row += inc
             if row < 0 or row >= n:
                 row -= inc
                 inc = -inc
                 break
-    stride = n + GAP
-    bit = lambda r, c: (1 << (r * stride + c), 1 << (c * stride + r))
-    base_r = base_c = 0
-    for r in range(n):
-        for c in range(n):
-            if m[r][c]:
-                br, bc = bit(r, c)
-                base_r, base_c = base_r | br, base_c | bc
-    masks = []
-    for p in range(8):
-        func = qr_util.mask_func(p)
-        mr = mc = 0
-        for r, c in order:
-            if func(r, c):
-                br, bc = bit(r, c)
-                mr, mc = mr | br, mc | bc
-        masks.append((mr, mc))
-    row_bits = (1 << n) - 1
-    full = sum(row_bits << (r * stride) for r in range(n))
-    pairs = sum(row_bits << (r * stride) for r in range(n - 1))
-    return _Grid(n, stride, full, pairs, tuple(order), (base_r, base_c), tuple(masks))
+    return order
+
+
+def _bits(pairs) -> tuple[int, int]:  # noqa: ANN001
+    rows = cols = 0
+    for r, c in pairs:
+        rows, cols = rows | r, cols | c
+    return rows, cols
 
 
 @lru_cache(maxsize=65536)

@@ -91,3 +91,21 @@ def test_unclosed_quote_names_its_line(tmp_path: Path) -> None:
     assert [(e.line, e.message) for e in result.errors] == [
         (2, 'a quote (") opened on this line is never closed, so lines 2 to 4 were read as one row; close the quote or remove it'),
     ]
+
+
+def test_qr_rectangles_paint_exactly_the_dark_modules() -> None:
+    from clinicpack.qr import QUIET_ZONE, SMALLEST, qr_matrix, quiet_zone
+
+    for url in ("https://clinic.example/book?t=x", "https://clinic.example/book?t=exosome-hair-loss&ref=" + "N" * 16):
+        matrix = qr_matrix(url)
+        n = matrix.size
+        painted = set()
+        for x, y, width in matrix.rectangles():
+            for dx in range(width):
+                cell = (n - 1 - y, x + dx)  # back to (row, column)
+                assert cell not in painted
+                painted.add(cell)
+        assert painted == {(r, c) for r in range(n) for c in range(n) if matrix.modules[r][c]}
+        assert quiet_zone(30.0, n) == QUIET_ZONE * 30.0 / n
+        assert quiet_zone(30.0) >= quiet_zone(30.0, n)  # a slot's margin is wide enough for any link
+    assert quiet_zone(21.0) == QUIET_ZONE * 21.0 / SMALLEST

@@ -335,7 +335,7 @@ def test_qr_code_too_small_is_an_error(tmp_path: Path) -> None:
     found = check_leaflet(leaflet, brand, small, Options(TODAY), only=("qr",))
     assert [(f.severity, f.file, f.line, f.message) for f in found] == [(
         ERROR, root / "layouts" / "default.yaml", line_with((root / "layouts" / "default.yaml").read_text(), "size: 30mm"),
-        ("the QR code is printed 15.0mm wide (qr.size) with a quiet zone of 4 modules; phones need at least 20mm plus "
+        ("the QR code is printed 15.0mm wide (qr.size); phones need at least 20mm plus "
         "4 modules of white around it to scan it from paper: set qr.size: 20mm or more"),
     )]
 

@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, S
 from ..brand import Brand
 from ..labels import Labels
 from ..leaflet import Leaflet, Section
-from ..qr import QUIET_ZONE, QrMatrix
+from ..qr import QrMatrix, quiet_zone
 from ..runs import Run
 from .elements import Context, inline_runs, plain_runs, room_for_heading, rtl_list, table_style
 
@@ -26,7 +26,8 @@ class QrCode(Flowable):
         super().__init__()
         self.matrix = matrix
         self.module = symbol_width / matrix.size
-        self.total = self.module * (matrix.size + 2 * QUIET_ZONE)
+        self.quiet = quiet_zone(symbol_width, matrix.size)
+        self.total = symbol_width + 2 * self.quiet
         self.colour = colour
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -39,11 +40,8 @@ class QrCode(Flowable):
         c.rect(0, 0, self.total, self.total, stroke=0, fill=1)
         c.setFillColor(HexColor(self.colour))
         path = c.beginPath()
-        n = self.matrix.size
-        for row, col, length in self.matrix.dark_runs():
-            x = (col + QUIET_ZONE) * m
-            y = (n - 1 - row + QUIET_ZONE) * m
-            path.rect(x, y, length * m, m)
+        for x, y, length in self.matrix.rectangles():
+            path.rect(self.quiet + x * m, self.quiet + y * m, length * m, m)
         c.drawPath(path, stroke=0, fill=1)
         c.restoreState()
 

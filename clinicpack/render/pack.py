@@ -32,7 +32,7 @@ from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet, Section
 from ..markdown_tree import text_of
-from ..qr import QUIET_ZONE
+from ..qr import quiet_zone
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
 from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list, table_style
@@ -301,8 +301,7 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     """The personalised booking panel: QR slot beside the heading, the link slot and the phone."""
     ctx, lab = form.ctx, form.labels
     q = ctx.layout.qr
-    # quiet zone of 4 modules of the smallest code (21 modules): enough for any longer link too
-    code = QrSlot(q.size, QUIET_ZONE * q.size / 21, form.rec)
+    code = QrSlot(q.size, quiet_zone(q.size), form.rec)  # the patient's link is not known yet
     width = text_width or form.width
     inner = width - code.width - 10 - 16
     url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
@@ -561,7 +560,7 @@ def booking_stack(form: _Form, width: float) -> Flowable:
     """The booking panel for a narrow column: the code above its link (the card's right column)."""
     ctx = form.ctx
     q = ctx.layout.qr
-    code = QrSlot(q.size, QUIET_ZONE * q.size / 21, form.rec)
+    code = QrSlot(q.size, quiet_zone(q.size), form.rec)
     code.hAlign = "RIGHT" if ctx.rtl else "LEFT"
     url_size = ctx.styles.panel_text.fontSize - 1
     inner = width - 16

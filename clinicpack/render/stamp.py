@@ -362,9 +362,7 @@ def _frame(number: int, body: bytes) -> bytes:
 
 def _qr_path(qr: QrMatrix) -> bytes:
     """Dark modules as rectangles in module units (the caller scales and places them)."""
-    n = qr.size
-    rects = [b"%d %d %d 1 re" % (col, n - 1 - row, length) for row, col, length in qr.dark_runs()]
-    return b" ".join(rects) + b" f\n"
+    return b" ".join(b"%d %d %d 1 re" % rect for rect in qr.rectangles()) + b" f\n"
 
 
 def _rgb(colour: str) -> bytes:
