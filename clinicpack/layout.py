@@ -199,6 +199,8 @@ def find_layout(name_or_path: str, layouts_dir: Path) -> Path:
 
 
 def load_layout(name_or_path: str, layouts_dir: Path, brand: Brand) -> Layout:
+    from .layout_checks import check_whole  # the checks read the schema defined here
+
     path = find_layout(name_or_path, layouts_dir)
     merged: dict[str, dict[str, tuple[Any, YamlDoc]]] = {}
     chain = _read_chain(path, layouts_dir, [])
@@ -221,7 +223,7 @@ def load_layout(name_or_path: str, layouts_dir: Path, brand: Brand) -> Layout:
             origin[section][f.name] = f"{doc.path.name}:{doc.line(section, f.name)}" if doc is not None else "default"
         built[section] = cls(**kwargs)
     layout = Layout(name=path.stem, files=tuple(d.path for d in chain), raw=raw, origin=origin, **built)
-    _check_whole(layout, merged)
+    check_whole(layout, merged)
     return layout
 
 
@@ -276,47 +278,68 @@ def _convert(f: dataclasses.Field, value: Any, doc: YamlDoc | None, keys: tuple[
         hint = ' (a colour in #rrggbb form must be quoted, e.g. "#17476b": in YAML an unquoted # starts a comment)' if kind == "colour" else ""
         raise fail(f"needs a single value{hint}")
     text = doc.raw.get(keys, str(value)) if doc is not None else str(value)
-    if kind == "size":
-        size = parse_size(text)
-        if size is None:
-            raise fail(f'"{text}" is not a size; write a number with a unit, e.g. 12pt, 18mm, 1.5cm, 0.5in')
-        unit = re.sub(r"[^a-z]", "", text)
-        _limits(meta, size, fail, lambda v: f"{v / UNITS[unit]:.4g}{unit}")
-        return size
-    if kind == "number" or kind == "integer":
-        try:
-            number = int(text) if kind == "integer" else float(text)
-        except ValueError:
-            raise fail(f'"{text}" is not a {"whole " if kind == "integer" else ""}number') from None
-        _limits(meta, number, fail, lambda v: f"{v:g}")
-        return number
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        raise fail(f'"{text}" must be true or false')
-    if kind == "choice":
-        if text not in meta["choices"]:
-            raise fail(f'"{text}" is not one of: {", ".join(meta["choices"])}{did_you_mean(text, meta["choices"])}')
+    return _CONVERTERS[kind](text, value, meta, fail, brand)
+
+
+# one converter per kind of value: (text as written, parsed YAML value, field metadata, fail, brand) -> value
+
+def _size(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> float:
+    size = parse_size(text)
+    if size is None:
+        raise fail(f'"{text}" is not a size; write a number with a unit, e.g. 12pt, 18mm, 1.5cm, 0.5in')
+    unit = re.sub(r"[^a-z]", "", text)
+    _limits(meta, size, fail, lambda v: f"{v / UNITS[unit]:.4g}{unit}")
+    return size
+
+
+def _number(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> float | int:
+    whole = meta["kind"] == "integer"
+    try:
+        number = int(text) if whole else float(text)
+    except ValueError:
+        raise fail(f'"{text}" is not a {"whole " if whole else ""}number') from None
+    _limits(meta, number, fail, lambda v: f"{v:g}")
+    return number
+
+
+def _boolean(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise fail(f'"{text}" must be true or false')
+
+
+def _choice(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> str:
+    if text not in meta["choices"]:
+        raise fail(f'"{text}" is not one of: {", ".join(meta["choices"])}{did_you_mean(text, meta["choices"])}')
+    return text
+
+
+def _colour(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> str:
+    if HEX_COLOUR.match(text):
+        return text.lower()
+    if text in brand.colours:
+        return brand.colours[text]
+    raise fail(f'colour "{text}" is neither a #rrggbb value nor a colour named in the brand file{did_you_mean(text, brand.colours)}')
+
+
+def _font(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> str:
+    if text in brand.fonts:
         return text
-    if kind == "colour":
-        if HEX_COLOUR.match(text):
-            return text.lower()
-        if text in brand.colours:
-            return brand.colours[text]
-        raise fail(f'colour "{text}" is neither a #rrggbb value nor a colour named in the brand file{did_you_mean(text, brand.colours)}')
-    if kind == "font":
-        if text in brand.fonts:
-            return text
-        raise fail(f'font "{text}" is not defined in the brand file{did_you_mean(text, brand.fonts)} (defined: {", ".join(brand.fonts)})')
-    if kind == "pagesize":
-        if text in PAGE_SIZES:
-            return PAGE_SIZES[text]
-        m = re.fullmatch(r"\s*(\S+)\s*[xX×]\s*(\S+)\s*", text)
-        dims = (parse_size(m.group(1)), parse_size(m.group(2))) if m else (None, None)
-        if dims[0] is None or dims[1] is None or dims[0] <= 0 or dims[1] <= 0:
-            raise fail(f'"{text}" is not a paper size; use A4, A5, letter, legal or e.g. "148mm x 210mm"')
-        return dims
-    raise AssertionError(kind)
+    raise fail(f'font "{text}" is not defined in the brand file{did_you_mean(text, brand.fonts)} (defined: {", ".join(brand.fonts)})')
+
+
+def _pagesize(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> tuple[float, float]:
+    if text in PAGE_SIZES:
+        return PAGE_SIZES[text]
+    m = re.fullmatch(r"\s*(\S+)\s*[xX×]\s*(\S+)\s*", text)
+    dims = (parse_size(m.group(1)), parse_size(m.group(2))) if m else (None, None)
+    if dims[0] is None or dims[1] is None or dims[0] <= 0 or dims[1] <= 0:
+        raise fail(f'"{text}" is not a paper size; use A4, A5, letter, legal or e.g. "148mm x 210mm"')
+    return dims
+
+
+_CONVERTERS = {"size": _size, "number": _number, "integer": _number, "boolean": _boolean, "choice": _choice,
+               "colour": _colour, "font": _font, "pagesize": _pagesize}
 
 
 def _limits(meta: dict, value: float, fail: Any, show: Any) -> None:
@@ -324,77 +347,6 @@ def _limits(meta: dict, value: float, fail: Any, show: Any) -> None:
         raise fail(f"{show(value)} is too small (at least {show(meta['min'])})")
     if "max" in meta and value > meta["max"]:
         raise fail(f"{show(value)} is too large (at most {show(meta['max'])})")
-
-
-def _check_whole(layout: Layout, merged: dict) -> None:
-    """Constraints between keys: margins that leave no page, a column too narrow to read."""
-
-    order = {p: i for i, p in enumerate(layout.files)}
-
-    def where(*keys: str) -> tuple[Path | None, int | None]:
-        """The file and line of the most recently set of these ``section.key``s: in a chain,
-        the child file is where the designer just made the clash."""
-        best = None
-        for dotted in keys:
-            section, key = dotted.split(".")
-            entry = merged.get(section, {}).get(key)
-            if entry and entry[1] is not None:
-                rank = (order.get(entry[1].path, -1), entry[1].line(section, key))
-                if best is None or rank > best[0]:
-                    best = (rank, entry[1].path, entry[1].line(section, key))
-        return (best[1], best[2]) if best else (layout.files[-1], None)
-
-    width, height = layout.page_size
-    p = layout.page
-    avg_char = layout.text.size * 0.5
-    if layout.frame_width < layout.text.min_column_chars * avg_char:
-        file, line = where("page.margin_left", "page.margin_right", "page.size", "page.orientation", "text.size", "text.min_column_chars")
-        raise BuildError(
-            f"the text column is {layout.frame_width / MM:.0f}mm wide, too narrow to read at "
-            f"{layout.text.size:g}pt (about {layout.frame_width / avg_char:.0f} characters a line, at least "
-            f"{layout.text.min_column_chars} needed); reduce page.margin_left/margin_right or text.size",
-            file, line,
-        )
-    body = height - p.margin_top - p.margin_bottom - layout.header.height - layout.footer.height
-    if body < 80 * MM:
-        file, line = where(
-            "page.margin_top", "page.margin_bottom", "header.height", "footer.height", "page.size", "page.orientation"
-        )
-        raise BuildError(
-            f"only {body / MM:.0f}mm of the page height is left for text (at least 80mm needed); "
-            "reduce the top/bottom margins or the header/footer heights",
-            file, line,
-        )
-    for section, cls in SECTIONS.items():
-        for f in fields(cls):
-            size = getattr(getattr(layout, section), f.name)
-            if f.metadata.get("text") and size < layout.text.min_size - 0.001:
-                file, line = where(f"{section}.{f.name}", "text.min_size")
-                raise BuildError(
-                    f"{section}.{f.name} is {size:.3g}pt, smaller than text.min_size {layout.text.min_size:.3g}pt "
-                    f"(this layout allows no smaller text); set {section}.{f.name} to {layout.text.min_size:.3g}pt or more",
-                    file, line,
-                )
-    h = layout.header
-    if h.height > 0 and h.height < max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM:
-        file, line = where("header.height", "header.logo_height", "header.clinic_name_size")
-        raise BuildError(
-            f"header.height {h.height / MM:.0f}mm is too low for the logo and clinic name; "
-            f"make it at least {(max(h.logo_height, h.clinic_name_size * 1.2) + 3 * MM) / MM:.0f}mm",
-            file, line,
-        )
-    if layout.print.imposition == "booklet":
-        sw, sh = layout.sheet_size
-        if 2 * width > sw + MM or height > sh + MM:
-            file, line = where("print.sheet", "print.imposition", "page.size", "page.orientation")
-            raise BuildError(
-                f"two {width / MM:.0f}x{height / MM:.0f}mm pages do not fit side by side on a "
-                f"{sw / MM:.0f}x{sh / MM:.0f}mm sheet; use a larger print.sheet or a smaller page.size (A5 on A4)",
-                file, line,
-            )
-    if layout.qr.size + 8 * layout.qr.size / 25 > layout.frame_width / 2:
-        file, line = where("qr.size", "page.margin_left", "page.margin_right", "page.size")
-        raise BuildError(f"qr.size {layout.qr.size / MM:.0f}mm leaves no room for the link beside it; make it smaller", file, line)
 
 
 def describe(layout: Layout) -> str:
