@@ -19,8 +19,33 @@ from .errors import BuildError, did_you_mean
 KeyPath = tuple[str | int, ...]
 
 
+MAX_DEPTH = 50  # nesting deeper than any brand, layout or front matter needs; PyYAML recurses per level
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A construct the builder refuses before building anything from it (alias, deep nesting)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps impossible dates (2026-02-30) as text for a friendly error."""
+    """SafeLoader that keeps impossible dates (2026-02-30) as text for a friendly error, and
+    refuses aliases (``*name``) while composing: no file the builder reads needs them, and ten
+    lines of nested aliases expand to billions of nodes (a "billion laughs" bomb) when built."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                problem=f"YAML aliases (*{event.anchor}) are not allowed here; write the value out in full",
+                problem_mark=event.start_mark,
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
+                               problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
         try:
@@ -59,6 +84,12 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> YamlDoc:
     """Parse ``text``; ``line_offset`` is the number of file lines before the YAML starts."""
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else line_offset + 1
+        raise BuildError(str(exc.problem), path, line) from None
+    except RecursionError:
+        raise BuildError(f"broken YAML: nested more than {MAX_DEPTH} levels deep; flatten the structure", path,
+                         line_offset + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
