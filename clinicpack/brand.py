@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from .images import check_image
 from .yamlfile import YamlDoc, as_text, check_keys, parse_yaml, read_text
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6})$")
@@ -83,6 +84,7 @@ def load_brand(path: Path) -> Brand:
         logo = _asset(doc, ("logo",), as_text(doc, ("logo",), data["logo"], "logo"))
         if logo.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
             raise doc.error(("logo",), "the logo must be an .svg, .png or .jpg file")
+        check_image(logo, [doc.path.parent], doc.path, doc.line("logo"), "logo")
 
     colours = _colours(doc, data["colours"])
     fonts = {name: _font(doc, name, spec) for name, spec in _mapping(doc, ("fonts",), data["fonts"]).items()}

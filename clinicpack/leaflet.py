@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 import urllib.parse
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
+from .images import check_image
 from .markdown_tree import parse, text_of
 from .yamlfile import YamlDoc, as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
 
@@ -299,7 +301,9 @@ def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path
         elif not href.lower().startswith(LINK_SCHEMES):
             raise BuildError(f'link "{href}" must start with https://, http://, mailto: or tel: (or #section-id)', leaflet.path, line)
     for img in root.iter("img"):
-        resolve_image(leaflet, img.get("src") or "", assets_dir)
+        src = img.get("src") or ""
+        path = resolve_image(leaflet, src, assets_dir)
+        check_image(path, [leaflet.path.parent, assets_dir], leaflet.path, leaflet.line_of(src))
 
 
 def resolve_image(leaflet: Leaflet, src: str, assets_dir: Path) -> Path:
@@ -312,13 +316,19 @@ def resolve_image(leaflet: Leaflet, src: str, assets_dir: Path) -> Path:
     name = urllib.parse.unquote(src)
     allowed = [leaflet.path.parent.resolve(), assets_dir.resolve()]
     for base in allowed:
-        candidate = (base / name).resolve()
-        if candidate.is_file() and any(candidate.is_relative_to(root) for root in allowed):
+        written = Path(os.path.normpath(base / name))
+        candidate = written.resolve()
+        inside = any(candidate.is_relative_to(root) for root in allowed)
+        if inside and candidate.is_file():
             if candidate.suffix.lower() not in IMAGE_SUFFIXES:
                 raise BuildError(f'image "{src}" must be PNG, JPEG or SVG', leaflet.path, line)
             return candidate
-    inside = any((base / name).resolve().is_relative_to(root) for base in allowed for root in allowed)
-    if not inside:
+        if not inside and written.is_symlink() and any(written.is_relative_to(root) for root in allowed):
+            raise BuildError(
+                f'image "{src}" is a symbolic link to a file outside the allowed folders; '
+                "copy the picture itself into assets/ or the leaflet's folder", leaflet.path, line,
+            )
+    if not any(Path(os.path.normpath(base / name)).is_relative_to(root) for base in allowed for root in allowed):
         raise BuildError(
             f'image "{src}" is outside the allowed folders; copy it into assets/ or the leaflet\'s folder', leaflet.path, line
         )

@@ -393,14 +393,9 @@ def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
 def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int | None, font: str) -> Flowable:
     """An SVG as vector shapes. ``font`` replaces ReportLab's Helvetica default, which would
     otherwise be written into the PDF as an unembedded base-14 font."""
-    from svglib.svglib import svg2rlg
+    from .svg import load_drawing
 
-    try:
-        drawing = svg2rlg(str(path))
-    except Exception:
-        drawing = None
-    if drawing is None or not drawing.width or not drawing.height:
-        raise BuildError(f'SVG image "{path.name}" cannot be read (is it a valid SVG file?)', source, line)
+    drawing = load_drawing(path, source, line)
     scale = min(max_w / drawing.width, max_h / drawing.height, 1.0 if drawing.width > 50 else max_w / drawing.width)
     drawing.initialFontName = font
     drawing.scale(scale, scale)
