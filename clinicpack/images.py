@@ -4,9 +4,10 @@ A leaflet's pictures come from people, cameras and drawing programs, so they are
 any other input, while the leaflet is loaded (no ReportLab here):
 
 * a raster image (PNG or JPEG) may have at most ``MAX_PIXELS`` pixels. A leaflet prints a
-  picture at most a page wide; at 300 dpi a whole A4 page is 8.7 megapixels, so 25 megapixels
-  (e.g. 5000 x 5000, or a 12-megapixel phone photo twice over) is plenty. The size is read from
-  the file's header, before any pixel is decoded, so a hostile 50,000 x 50,000 PNG costs nothing;
+  picture at most a page wide; at 300 dpi a whole A4 page is 8.7 megapixels, so 12.5 megapixels
+  (a 12-megapixel phone photo fits) is plenty. The size is read from the file's header, before
+  any pixel is decoded, so a hostile 50,000 x 50,000 PNG costs nothing. At the limit a build
+  peaks at about 280 MB (a PNG of pure noise with an alpha channel; photos need less);
 * a file may be at most ``MAX_FILE_BYTES`` (a JPEG is embedded as it is, so its bytes count);
 * an SVG may refer only to files inside the allowed folders (``assets/`` or the leaflet's own
   folder, like Markdown images), to PNG/JPEG ``data:`` images, or to parts of itself (``#id``).
@@ -25,8 +26,8 @@ from pathlib import Path
 
 from .errors import BuildError, display_path
 
-MAX_PIXELS = 25_000_000
-MAX_FILE_BYTES = 30 * 1024 * 1024
+MAX_PIXELS = 12_500_000
+MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_SVG_DEPTH = 4
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -71,7 +72,7 @@ def check_raster(handle: io.IOBase, name: str, source: Path, line: int | None) -
     if width * height > MAX_PIXELS:
         raise BuildError(
             f"{name} is {width:,} x {height:,} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
-            f"{MAX_PIXELS // 1_000_000} megapixels, far more than print needs (scale it down, e.g. to 3000 pixels wide)",
+            f"{MAX_PIXELS / 1e6:g} megapixels, far more than print needs (scale it down, e.g. to 3000 pixels wide)",
             source, line,
         )
     return width, height

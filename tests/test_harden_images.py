@@ -152,7 +152,7 @@ def test_huge_png_is_refused_from_its_header(tmp_path, capsys):
     assert code == 1
     assert err.splitlines()[0] == (
         f"{root / 'leaflets' / 'good.md'}:{PICTURE_LINE}: error: image \"big.png\" is 13,000 x 13,000 pixels (169 megapixels); "
-        "the limit is 25 megapixels, far more than print needs (scale it down, e.g. to 3000 pixels wide)")
+        "the limit is 12.5 megapixels, far more than print needs (scale it down, e.g. to 3000 pixels wide)")
     assert "DecompressionBomb" not in err and len(err.splitlines()) == 2
     assert files_under(tmp_path / "out") == []
 
