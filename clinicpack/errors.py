@@ -42,7 +42,15 @@ class BuildError(Exception):
         if where and self.line:
             where = f"{where}:{self.line}"
         text = f"{kind}: {self.message}" if kind else self.message
-        return f"{where}: {text}" if where else text
+        return one_line(f"{where}: {text}" if where else text)
+
+
+def one_line(text: str) -> str:
+    """A message as one terminal line: line breaks, control and bidi-override characters quoted
+    from the user's files are shown escaped (``\\n``, ``\\x07``, ``\\u202e``), never acted on."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 UserError = BuildError

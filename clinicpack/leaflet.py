@@ -86,6 +86,24 @@ class Leaflet:
             return body
         return next((n for n, line in enumerate(self.lines, start=1) if char in line), 1)
 
+    def target_line(self, target: str, text: str = "") -> int:
+        """The body line where a link or image target is written: after "](", inside "<...>" or
+        in a "[ref]: target" definition, even when it spans lines; else where "[text]" is. The
+        Markdown tree has no positions, and a bare search for the target's words can land on an
+        unrelated line that happens to contain them."""
+        body = "\n".join(self.lines[self.body_start - 1 :])
+        flexible = r"\s+".join(re.escape(word) for word in target.split())
+        patterns = [rf"\]\(\s*<?{flexible}", rf"<{flexible}>", rf"^ {{0,3}}\[[^\]]+\]:\s*<?{flexible}"] if flexible else []
+        if text.strip():
+            patterns.append(r"\[" + r"\s+".join(re.escape(word) for word in text.split()) + r"\]")
+        if flexible:
+            patterns.append(flexible)
+        for pattern in patterns:
+            found = re.search(pattern, body, re.MULTILINE)
+            if found:
+                return self.body_start + body.count("\n", 0, found.start())
+        return self.body_start
+
     def line_of(self, needle: str, default: int | None = None) -> int:
         """First body line containing ``needle`` (for errors found in the parsed tree)."""
         for number, line in enumerate(self.lines[self.body_start - 1 :], start=self.body_start):
@@ -294,7 +312,7 @@ def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path
     keys = {s.key for s in leaflet.sections}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        line = leaflet.line_of(href) if href else leaflet.line_of(text_of(a))
+        line = leaflet.target_line(href, text_of(a))
         if href.startswith("#"):
             if href[1:] not in keys:
                 raise BuildError(f'link to "{href}" but there is no section with that id (sections: {", ".join(sorted(keys))})', leaflet.path, line)
@@ -303,12 +321,12 @@ def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path
     for img in root.iter("img"):
         src = img.get("src") or ""
         path = resolve_image(leaflet, src, assets_dir)
-        check_image(path, [leaflet.path.parent, assets_dir], leaflet.path, leaflet.line_of(src))
+        check_image(path, [leaflet.path.parent, assets_dir], leaflet.path, leaflet.target_line(src, img.get("alt") or ""))
 
 
 def resolve_image(leaflet: Leaflet, src: str, assets_dir: Path) -> Path:
     """Images come only from the project's assets/ or the leaflet's own folder."""
-    line = leaflet.line_of(src) if src else leaflet.body_start
+    line = leaflet.target_line(src)
     if not src:
         raise BuildError("an image has no file name: write ![description](file.png)", leaflet.path, line)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):

@@ -74,7 +74,7 @@ def new_markdown() -> markdown.Markdown:
         getattr(md, registry).deregister(name, strict=False)
     md.preprocessors.register(BlocksAsWritten(md), "blocks_as_written", 25)
     # Python-Markdown 3.x treats <http://...> as an autolink and <me@x> as a mailto link;
-    # keep both (they are Markdown, not HTML).
+    # keep both (they are Markdown, not HTML; see _decode_amp for the second).
     return md
 
 
@@ -90,7 +90,32 @@ def parse(source: str, md: markdown.Markdown | None = None) -> ET.Element:
         if new_root is not None:
             root = new_root
     _unstash(md, root)
+    _decode_amp(root)
     return root
+
+
+_AMP = re.compile("\x02amp\x03(?:#(\\d+);|#x([0-9a-fA-F]+);)?")
+
+
+def _decode_amp(root: ET.Element) -> None:
+    """Python-Markdown writes an email autolink (``<name@example.org>``) as character references
+    behind a placeholder for "&" that only its HTML serializer turns back; we never serialize, so
+    we decode them here: the link becomes ``mailto:name@example.org`` and prints as typed."""
+
+    def decode(value: str) -> str:
+        def one(m: re.Match) -> str:
+            number = int(m.group(1)) if m.group(1) else int(m.group(2), 16) if m.group(2) else None
+            return "&" if number is None else chr(number) if 0 < number < 0x110000 else "\ufffd"
+
+        return _AMP.sub(one, value) if "\x02" in value else value
+
+    for el in root.iter():
+        for attr in ("text", "tail"):
+            value = getattr(el, attr)
+            if value:
+                setattr(el, attr, decode(value))
+        for key, value in el.attrib.items():
+            el.set(key, decode(value))
 
 
 def _unstash(md: markdown.Markdown, root: ET.Element) -> None:

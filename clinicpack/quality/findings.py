@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import display_path
+from ..errors import display_path, one_line
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
 
@@ -26,7 +26,7 @@ class Finding:
         where = display_path(self.file) if self.file is not None else ""
         if where and self.line:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        return one_line(f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}")
 
     def as_dict(self) -> dict:
         return {

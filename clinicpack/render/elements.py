@@ -374,7 +374,7 @@ def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
     path = resolve_image(ctx.leaflet, el.get("src") or "", ctx.assets_dir)
     max_w = ctx.layout.frame_width
     max_h = ctx.layout.page_size[1] * 0.4
-    line = ctx.leaflet.line_of(el.get("src") or "")
+    line = ctx.leaflet.target_line(el.get("src") or "", el.get("alt") or "")
     if path.suffix.lower() == ".svg":
         flowable = svg_flowable(path, max_w, max_h, ctx.leaflet.path, line, ctx.styles.body.fontName)
     else:
