@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import uptodate
 from .errors import BuildError, BuildErrors, display_path
 from .layout import Layout
 from .leaflet import Leaflet
@@ -19,6 +20,7 @@ from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
 from .produce import check_layout, render_leaflet
 from .project import Project
 from .quality import Report
+from .quality.settings import brand_thresholds
 from .writer import OutputFolder
 
 
@@ -92,8 +94,27 @@ def build(
     if request.preview:
         for p, pdf in zip(plans, pdfs):
             _preview(out, manifest, p.name, pdf, request.force, report)
+    remember(request, loaded, {p.name: p.inputs for p in plans}, manifest)
     manifest.save()
     return results
+
+
+def remember(request: BuildRequest, loaded: Loaded, outputs: dict[str, str], manifest: Manifest) -> None:
+    """Record what this build read and found, so the next identical request can tell it is up to
+    date without loading anything (see uptodate.py). Every file the build or the quality checks
+    read is listed, and the files they looked for and did not find."""
+    if request.preview or loaded.quality is None or not all(outputs.values()):
+        return  # previews have their own freshness rules; an empty fingerprint means an input was missing
+    project, brand, layout = loaded.project, loaded.brand, loaded.layout
+    files = [project.brand_file, project.assets / brand_thresholds(brand).claims_file, *layout.files]
+    files += [Path(p) for p in uptodate.leaflet_listing(project.root)]  # picking leaflets by id reads them all
+    for leaflet in loaded.leaflets:
+        files += leaflet_inputs(project, brand, layout, leaflet)
+        files.append(project.labels / f"{leaflet.language.split('-')[0]}.yaml")  # also when it does not exist
+    findings = {"findings": uptodate.findings_record(loaded.quality.findings), "leaflets": loaded.quality.leaflets}
+    up = uptodate.Request(project.root, request.targets, request.layout, request.out or project.output, request.print_ready,
+                          request.strict, request.allow_overdue, loaded.today)
+    uptodate.record(manifest.builds, up, files, outputs, findings)
 
 
 def _each(items, work):  # noqa: ANN001, ANN202

@@ -7,11 +7,17 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .build import BuildRequest, build
-from .errors import BuildError, BuildErrors
+from .errors import BuildError, BuildErrors, display_path
 from .project import Project
-from .quality import ERROR, NOTE, QualityFailed, Report
+from .quality import ERROR, NOTE, Options, QualityFailed, Report
+
+if TYPE_CHECKING:
+    from .build import BuildRequest
+
+# The build itself (and with it YAML, Markdown, ReportLab) is imported only once the
+# up-to-date check (uptodate.py) has found that something needs doing.
 
 
 def parser() -> argparse.ArgumentParser:
@@ -95,6 +101,7 @@ def print_layout(project: Project, name: str) -> int:
 
 
 def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Path], on_quality: Callable[[Report], None] = lambda r: None) -> int:
+    from .build import build
     from .watch import snapshot, watch, watched_files
 
     def scan() -> dict:
@@ -119,6 +126,13 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     check_pack_options(p, args)
     if args.pack == "consent":
         return consent_main(args, Project(root))
+    out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
+    say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
+    on_quality = quality_printer(args, say)
+    if replay_up_to_date(args, root, say, on_quality):
+        return 0
+    from .build import BuildRequest, build
+
     request = BuildRequest(
         project=Project(root),
         targets=tuple(args.leaflets),
@@ -132,9 +146,6 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         allow_overdue=args.allow_overdue,
         today=args.today,
     )
-    out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
-    say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
-    on_quality = quality_printer(args, say)
     if args.watch:
         extra = [Path(t) for t in args.leaflets if Path(t).is_file()] + [Path(args.layout)] * Path(args.layout).is_file()
         return run_watch(request, say, extra, on_quality)
@@ -144,6 +155,25 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         return 0
 
     return reporting_errors(run, args.check, "interrupted; no partial files were left")
+
+
+def replay_up_to_date(args: argparse.Namespace, root: Path, say: Callable[[str], None], on_quality: Callable[[Report], None]) -> bool:
+    """When the last identical build's record shows nothing changed (see uptodate.py), report
+    what that build reported, its quality findings included, and return True."""
+    if args.check or args.force or args.preview or args.watch:
+        return False
+    from .uptodate import Request, check, findings_from
+
+    today = args.today or dt.date.today()
+    out = args.out or root / "output"
+    fresh = check(Request(root, tuple(args.leaflets), args.layout, out, args.print_ready, args.strict, args.allow_overdue, today))
+    if fresh is None:
+        return False
+    report = Report(findings_from(fresh.quality["findings"]), fresh.quality["leaflets"], Options(today, args.allow_overdue), args.strict)
+    on_quality(report)
+    for name in fresh.outputs:
+        say(f"up to date {display_path(out.resolve() / name)}")
+    return True
 
 
 def reporting_errors(run: Callable[[], int], check_only: bool, interrupted: str) -> int:

@@ -14,12 +14,10 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
-from . import __version__
 from .brand import Brand
+from .digests import builder_digest, bytes_digest, file_digest
 from .layout import Layout
 from .leaflet import Leaflet, resolve_image
 from .project import Project
@@ -27,38 +25,6 @@ from .writer import OutputFolder
 
 MANIFEST = ".clinicpack-manifest.json"
 FORMAT = 1
-
-
-def file_digest(path: Path) -> str:
-    st = path.stat()
-    return _digest(str(path.resolve()), st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=4096)
-def _digest(path: str, size: int, mtime_ns: int) -> str:
-    """Keyed by size and modification time too, so a watch loop re-hashes only changed files."""
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def builder_digest() -> str:
-    """The builder's own source and the drawing libraries' versions: a new version of either
-    may draw differently, so outputs are rebuilt."""
-    h = hashlib.sha256(f"clinicpack {__version__}".encode())
-    for dist in ("reportlab", "pypdf", "pypdfium2", "pillow"):
-        try:
-            h.update(f"{dist} {metadata.version(dist)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{dist} -\n".encode())
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
-        h.update(source.relative_to(package).as_posix().encode())
-        h.update(file_digest(source).encode())
-    return h.hexdigest()
 
 
 def leaflet_inputs(project: Project, brand: Brand, layout: Layout, leaflet: Leaflet) -> list[Path]:
@@ -99,10 +65,6 @@ def fingerprint(files: Iterable[Path], options: dict) -> str:
     return h.hexdigest()
 
 
-def bytes_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class Manifest:
     """Which inputs each output in the folder was built from (a JSON file, written atomically)."""
 
@@ -110,12 +72,14 @@ class Manifest:
         self.folder = folder
         self.path = folder.path_for(MANIFEST)
         self.entries: dict[str, dict] = {}
+        self.builds: dict[str, dict] = {}  # whole-build records for the up-to-date fast path (uptodate.py)
         self._loaded = ""
         try:
             self._loaded = self.path.read_text(encoding="utf-8")
             data = json.loads(self._loaded)
             if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("outputs"), dict):
                 self.entries = data["outputs"]
+                self.builds = data["builds"] if isinstance(data.get("builds"), dict) else {}
         except (OSError, ValueError):
             pass  # no manifest or a damaged one: everything is rebuilt, nothing is lost
 
@@ -130,7 +94,8 @@ class Manifest:
         self.entries[name] = {extra: inputs, "size": len(data), "sha256": bytes_digest(data)}
 
     def save(self) -> None:
-        text = json.dumps({"format": FORMAT, "outputs": self.entries}, indent=1, sort_keys=True) + "\n"
+        data = {"format": FORMAT, "outputs": self.entries, **({"builds": self.builds} if self.builds else {})}
+        text = json.dumps(data, indent=1, sort_keys=True) + "\n"
         if text != self._loaded:
             self.folder.write(MANIFEST, text.encode("utf-8"))
             self._loaded = text

@@ -11,21 +11,34 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..brand import Brand
 from ..errors import BuildError, display_path
-from ..layout import Layout
-from ..leaflet import Leaflet
-from .checks import CHECKS
-from .claims import Claim, load_claims
-from .context import CheckInput, FontFacts, Options
+from .context import FontFacts, Options
 from .findings import ERROR, NOTE, WARNING, Finding, count, dedupe, strict
-from .settings import Thresholds, brand_thresholds, leaflet_thresholds
+
+if TYPE_CHECKING:
+    from ..brand import Brand
+    from ..layout import Layout
+    from ..leaflet import Leaflet
+    from .claims import Claim
+    from .settings import Thresholds
+
+# The checks themselves (and the dictionaries they load) are imported when a check runs, not
+# with this package: a build that finds nothing changed only needs Report and Finding.
 
 __all__ = [
     "CHECKS", "ERROR", "NOTE", "WARNING", "Finding", "FontFacts", "Options", "QualityFailed", "Report",
     "check_leaflet", "check_pack",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CHECKS":
+        from .checks import CHECKS
+
+        return CHECKS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class QualityFailed(BuildError):
@@ -79,6 +92,10 @@ def check_leaflet(
     only: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Every check (or those named in ``only``) on one leaflet, as the build will print it."""
+    from .checks import CHECKS
+    from .context import CheckInput
+    from .settings import brand_thresholds, leaflet_thresholds
+
     base = thresholds or brand_thresholds(brand)
     ci = CheckInput(leaflet, brand, layout, leaflet_thresholds(leaflet, base), options, fonts, claims)
     findings: list[Finding] = []
@@ -100,6 +117,8 @@ def check_pack(
     strict_mode: bool = False,
 ) -> Report:
     """All leaflets of a build; layout and brand findings are reported once, not per leaflet."""
+    from .settings import brand_thresholds
+
     thresholds = brand_thresholds(brand)
     findings: list[Finding] = []
     claims = _claims(brand, thresholds, assets_dir, findings)
@@ -116,6 +135,8 @@ def check_pack(
 
 
 def _claims(brand: Brand, thresholds: Thresholds, assets_dir: Path, findings: list[Finding]) -> tuple[Claim, ...] | None:
+    from .claims import load_claims
+
     path = (assets_dir / thresholds.claims_file).resolve()
     line = brand.doc.line("quality", "claims") if ("quality", "claims") in brand.doc.lines else None
     if not path.is_relative_to(assets_dir.resolve()):

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..brand import Brand
 from ..errors import BuildError
-from ..layout import Layout
-from ..leaflet import Leaflet
-from ..yamlfile import parse_yaml, read_text
-from .claims import Claim
-from .settings import Thresholds
+
+if TYPE_CHECKING:  # types only: the up-to-date check imports this module without the loaders
+    from ..brand import Brand
+    from ..layout import Layout
+    from ..leaflet import Leaflet
+    from .claims import Claim
+    from .settings import Thresholds
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class CheckInput:
 
 @lru_cache(maxsize=64)
 def _key_lines(path: Path, stamp: tuple[int, int]) -> dict:
+    from ..yamlfile import parse_yaml, read_text
+
     try:
         return parse_yaml(read_text(path, "layout"), path).lines
     except BuildError:
