@@ -24,7 +24,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build_pack.py",
         description="Build branded patient leaflets (PDF) from the Markdown files in leaflets/.",
-        epilog="Exit status: 0 when everything built (or checked) cleanly, 1 on any error, 2 on a bad option.",
+        epilog="Exit status: 0 when everything built (or checked) cleanly, 1 on any error, 2 on a bad option. "
+               "The front desk (web page for staff): build_pack.py serve --help",
     )
     p.add_argument("leaflets", nargs="*", metavar="PATH_OR_ID", help="leaflet files or ids to build (default: every leaflet in leaflets/)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/)")
@@ -118,6 +119,11 @@ def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Pat
 
 
 def main(argv: list[str] | None = None, project_root: Path | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the front desk (a leaflet id "serve" would be ./leaflets/serve.md)
+        from .web.serve import main as serve_main
+
+        return serve_main(argv[1:], project_root)
     p = parser()
     args = p.parse_args(argv)
     root = args.project or project_root or Path.cwd()

@@ -1,0 +1,152 @@
+"""The front desk's warm state: the loaded project per layout, one laid-out pack template per
+(leaflet, layout) and the leaflet PDFs, kept until a file the build reads changes on disk.
+
+Why: laying out a consent pack takes about a second, stamping a patient onto the finished
+template a few milliseconds. Keeping templates warm makes a personalised pack cost only the
+stamp. Staleness is checked on every request by listing the modification times of the
+project's inputs (leaflets, layouts, brand, labels, fonts: a few dozen files, well under a
+millisecond), so there is no watcher thread to start or stop, and an edited leaflet is what
+the very next pack is printed from.
+
+Thread safety: uvicorn runs the page handlers in a thread pool, so several staff may ask
+for the same cold template at once. One lock per cache key makes the first request build it
+and the others wait for that result instead of laying it out again; ``template.stamp`` is
+thread-safe (public API contract).
+
+Requests name leaflets and layouts by id; those ids are only ever looked up in what the
+project has (``Unknown`` otherwise), never joined into a path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import clinicpack as cp
+
+Snapshot = tuple[tuple[str, int, int], ...]
+# what the build reads: leaflets/*.md, layouts/*.yaml, everything under assets/
+WATCHED = (("leaflets", (".md",)), ("layouts", (".yaml", ".yml")), ("assets", None))
+
+
+class Unknown(LookupError):
+    """A leaflet id or layout name the project does not have (the page answers 404)."""
+
+    def __init__(self, what: str, value: str):
+        super().__init__(f"{what} not found")
+        self.what = what
+        self.value = value
+
+
+def snapshot(root: Path) -> Snapshot:
+    """(path, mtime_ns, size) of every input, sorted: equal snapshots mean nothing changed."""
+    out: list[tuple[str, int, int]] = []
+    for folder, suffixes in WATCHED:
+        stack = [os.path.join(root, folder)]
+        while stack:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except OSError:
+                continue  # a missing folder is reported by cp.load, not here
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and suffixes is None:
+                    stack.append(entry.path)
+                elif entry.is_file() and (suffixes is None or entry.name.endswith(suffixes)):
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    out.append((entry.path, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
+
+
+class Desk:
+    """Warm, thread-safe access to one project folder for every request."""
+
+    def __init__(self, root: Path, today: dt.date | None = None):
+        self.root = Path(root).resolve()
+        self.today = today
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+        self._cache: dict[Any, Any] = {}
+        self._key_locks: dict[Any, threading.Lock] = {}
+        self.builds = 0  # how many times something was laid out or loaded (tests, benchmark)
+
+    # ------------------------------------------------------------ freshness
+    def _generation(self) -> tuple[dict, dict]:
+        """The current cache (emptied when any input changed) and its key locks."""
+        snap = snapshot(self.root)
+        with self._lock:
+            if snap != self._snap:
+                self._snap, self._cache, self._key_locks = snap, {}, {}
+            return self._cache, self._key_locks
+
+    def _cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` once per key and input snapshot; errors are cached too (a broken
+        leaflet stays broken until its file changes, and is not re-read on every request)."""
+        cache, locks = self._generation()
+        with self._lock:
+            if key in cache:
+                return _unwrap(cache[key])
+            lock = locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in cache:
+                try:
+                    cache[key] = (True, make())
+                except cp.UserError as exc:
+                    cache[key] = (False, exc)
+                except cp.UserErrors as exc:
+                    cache[key] = (False, exc)
+                self.builds += 1
+            return _unwrap(cache[key])
+
+    # ------------------------------------------------------------ what the pages use
+    def loaded(self, layout: str = "default") -> cp.Loaded:
+        """The project loaded with a layout the project has (raises ``cp.UserErrors`` for a
+        broken project, ``Unknown`` for a layout name it does not have)."""
+        if layout != "default" and layout not in self.layouts():
+            raise Unknown("layout", layout)
+        return self._cached(("loaded", layout), lambda: cp.load(self.root, layout, today=self.today))
+
+    def layouts(self) -> list[str]:
+        names = list(self.loaded("default").layouts())
+        return ["default", *sorted(n for n in names if n != "default")] if "default" in names else sorted(names)
+
+    def leaflet(self, leaflet_id: str, layout: str = "default") -> Any:
+        loaded = self.loaded(layout)
+        for leaflet in loaded.leaflets:
+            if leaflet.id == leaflet_id:
+                return leaflet
+        raise Unknown("leaflet", leaflet_id)
+
+    def template(self, leaflet_id: str, layout: str) -> Any:
+        """The warm pack template (laid out on first use after any input changed)."""
+        self.leaflet(leaflet_id, layout)  # Unknown before anything is built
+        return self._cached(("pack", leaflet_id, layout), lambda: cp.pack_template(self.loaded(layout), leaflet_id))
+
+    def leaflet_pdf(self, leaflet_id: str, layout: str) -> bytes:
+        self.leaflet(leaflet_id, layout)
+        return self._cached(("leaflet", leaflet_id, layout), lambda: cp.render_leaflet(self.loaded(layout), leaflet_id))
+
+    def warm(self, layout: str = "default") -> None:
+        """Lay out every leaflet's pack in advance (run in a background thread at start-up),
+        so the first patient of the day does not wait. Errors are left for the pages to show."""
+        try:
+            for leaflet in self.loaded(layout).leaflets:
+                try:
+                    self.template(leaflet.id, layout)
+                except (cp.UserError, cp.UserErrors):
+                    pass
+        except (cp.UserError, cp.UserErrors):
+            pass
+
+
+def _unwrap(entry: tuple[bool, Any]) -> Any:
+    ok, value = entry
+    if ok:
+        return value
+    raise value.with_traceback(None)  # the same instance is raised again later: keep no stale frames
