@@ -35,6 +35,7 @@ from .desk import Desk, Unknown
 from .security import MAX_BODY, MAX_UPLOAD, Guard, Sessions, session_cookie
 
 HERE = Path(__file__).parent
+FAILED_SIGNIN_SECONDS = 1.0  # a wrong password waits this long: slows guessing, holds up no one else
 NAV = [("/", "Leaflets"), ("/pack", "Print a pack"), ("/day", "Day list")]  # (path, label) in the header
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # an upload stays in memory (never spooled to a temporary file): the body is capped at MAX_BODY anyway
@@ -119,21 +120,27 @@ async def day_check(request: Request) -> Response:
     desk: Desk = request.app.state.desk
     form = await checked_form(request)
     choice = {"leaflet": str(form.get("leaflet", "")), "layout": str(form.get("layout", "default"))}
-    errors: dict[str, str] = {}
-    upload = form.get("patients")
-    data = b""
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        errors["patients"] = "Choose the day's patient list: a .csv file (in Excel: File, Save As, CSV UTF-8)."
-    elif not upload.filename.lower().endswith(".csv"):
-        errors["patients"] = "This is not a CSV file. In Excel use File, Save As, CSV UTF-8, and choose that file."
-    else:
-        data = await upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            errors["patients"] = f"The list is larger than {MAX_UPLOAD // (1024 * 1024)} MB; check that you chose the day's CSV file."
-            data = b""
-    await form.close()
-    context = await run_in_threadpool(views.day_page, desk, choice, errors, upload.filename if data else None, data)
+    try:
+        data, name, problem = await read_upload(form.get("patients"))
+    finally:
+        await form.close()
+    errors = {"patients": problem} if problem else {}
+    context = await run_in_threadpool(views.day_page, desk, choice, errors, name, data)
     return page(request, "day.html", context, 400 if context["errors"] else 200)
+
+
+async def read_upload(upload: object) -> tuple[bytes, str | None, str]:
+    """(bytes, file name, problem): the day list in memory, or why it is not a CSV list."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return b"", None, "Choose the day's patient list: a .csv file (in Excel: File, Save As, CSV UTF-8)."
+    if not upload.filename.lower().endswith(".csv"):
+        return b"", None, "This is not a CSV file. In Excel use File, Save As, CSV UTF-8, and choose that file."
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return b"", None, f"The list is larger than {MAX_UPLOAD // (1024 * 1024)} MB; check that you chose the day's CSV file."
+    if not data.strip():
+        return b"", None, "This file is empty. Choose the day's list (a .csv file with a header row and one row per patient)."
+    return data, Path(upload.filename).name[:80], ""
 
 
 async def day_print(request: Request) -> Response:
@@ -167,7 +174,7 @@ async def signin(request: Request) -> Response:
     if not sessions.protected:
         return RedirectResponse("/", status_code=303)
     if not sessions.password_ok(str(form.get("password", ""))):
-        await asyncio.sleep(1.0)  # slows guessing down; other requests are not held up
+        await asyncio.sleep(FAILED_SIGNIN_SECONDS)
         return page(request, "signin.html", {"error": "That password is not right. Try again (ask the clinic manager if you do not know it)."}, 400)
     response = RedirectResponse("/", status_code=303)
     response.headers.append("set-cookie", session_cookie(sessions.sign_in()))  # a new id: no session fixation

@@ -105,32 +105,47 @@ class Desk:
             return _unwrap(cache[key])
 
     # ------------------------------------------------------------ what the pages use
-    def loaded(self, layout: str = "default") -> cp.Loaded:
-        """The project loaded with a layout the project has (raises ``cp.UserErrors`` for a
-        broken project, ``Unknown`` for a layout name it does not have)."""
+    def loaded(self, layout: str = "default", consent: bool = False) -> cp.Loaded:
+        """The project loaded with a layout it has (``cp.UserErrors`` for a broken project,
+        ``Unknown`` for a layout name it does not have). ``consent``: checked as for a
+        consent pack, where an overdue leaflet is an error, never a warning."""
         if layout != "default" and layout not in self.layouts():
             raise Unknown("layout", layout)
-        return self._cached(("loaded", layout), lambda: cp.load(self.root, layout, today=self.today))
+        return self._cached(("loaded", layout, consent), lambda: cp.load(self.root, layout, today=self.today, consent=consent))
 
     def layouts(self) -> list[str]:
-        names = list(self.loaded("default").layouts())
-        return ["default", *sorted(n for n in names if n != "default")] if "default" in names else sorted(names)
+        """Layout names the project offers, "default" first."""
+        names = self._cached(("layouts",), lambda: tuple(cp.layout_names(self.loaded("default").project)))
+        return ["default", *[n for n in names if n != "default"]] if "default" in names else list(names)
 
-    def leaflet(self, leaflet_id: str, layout: str = "default") -> Any:
-        loaded = self.loaded(layout)
+    def leaflet(self, leaflet_id: str, layout: str = "default", consent: bool = False) -> Any:
+        loaded = self.loaded(layout, consent)
         for leaflet in loaded.leaflets:
             if leaflet.id == leaflet_id:
                 return leaflet
         raise Unknown("leaflet", leaflet_id)
 
     def template(self, leaflet_id: str, layout: str) -> Any:
-        """The warm pack template (laid out on first use after any input changed)."""
-        self.leaflet(leaflet_id, layout)  # Unknown before anything is built
-        return self._cached(("pack", leaflet_id, layout), lambda: cp.pack_template(self.loaded(layout), leaflet_id))
+        """The warm pack template (laid out on first use after any input changed). A leaflet
+        with quality errors (its own, or the brand's or layout's) prints no pack."""
+        leaflet = self.leaflet(leaflet_id, layout, consent=True)  # Unknown before anything is built
+
+        def make() -> Any:
+            loaded = self.loaded(layout, consent=True)
+            _refuse_blocked(loaded, leaflet)
+            return cp.pack_template(loaded, leaflet)
+
+        return self._cached(("pack", leaflet_id, layout), make)
 
     def leaflet_pdf(self, leaflet_id: str, layout: str) -> bytes:
-        self.leaflet(leaflet_id, layout)
-        return self._cached(("leaflet", leaflet_id, layout), lambda: cp.render_leaflet(self.loaded(layout), leaflet_id))
+        leaflet = self.leaflet(leaflet_id, layout)
+
+        def make() -> bytes:
+            loaded = self.loaded(layout)
+            _refuse_blocked(loaded, leaflet)
+            return cp.render_leaflet(loaded, leaflet)
+
+        return self._cached(("leaflet", leaflet_id, layout), make)
 
     def warm(self, layout: str = "default") -> None:
         """Lay out every leaflet's pack in advance (run in a background thread at start-up),
@@ -143,6 +158,15 @@ class Desk:
                     pass
         except (cp.UserError, cp.UserErrors):
             pass
+
+
+def _refuse_blocked(loaded: cp.Loaded, leaflet: Any) -> None:
+    """The command line refuses to print past quality errors; so does the front desk."""
+    errors = loaded.blocking_errors(leaflet)
+    if errors:
+        first = next(f for f in loaded.quality.findings if f.severity == "error"
+                     and str(f.file) not in {str(o.path) for o in loaded.leaflets if o.path != leaflet.path})
+        raise cp.UserError(f"{errors} quality error(s) stop this leaflet from printing; the first: {first.report()}")
 
 
 def _unwrap(entry: tuple[bool, Any]) -> Any:

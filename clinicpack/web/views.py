@@ -170,7 +170,7 @@ def day_page(desk: Desk, choice: dict[str, str], errors: Errors, file_name: str 
     errors = context["errors"]
     errors.update(check_choice(desk, choice))
     try:
-        plist = cp.read_patients_bytes(data, name=file_name or "list.csv")
+        plist = cp.read_patients_bytes(data, file_name or "list.csv", desk.today)
     except cp.UserError as exc:
         errors["patients"] = exc.report()
         return _with_first(context)
@@ -209,7 +209,7 @@ def print_day(desk: Desk, choice: dict[str, str], data: bytes, row: int | None) 
     if isinstance(template, dict):
         return template
     try:
-        plist = cp.read_patients_bytes(data, name="list.csv")
+        plist = cp.read_patients_bytes(data, "list.csv", desk.today)
     except cp.UserError as exc:
         return {"patients": exc.report()}
     packs = []
