@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -44,7 +44,9 @@ MultiPartParser.spool_max_size = MAX_BODY
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
     sessions: Sessions = request.app.state.sessions
-    base = {"nav": NAV, "path": request.url.path, "csrf": sessions.csrf_token(request.state.sid), "protected": sessions.protected}
+    sid = request.state.sid
+    base = {"nav": NAV if sessions.signed_in(sid) else [], "path": request.url.path, "csrf": sessions.csrf_token(sid),
+            "signed_in": sessions.protected and sessions.signed_in(sid)}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
@@ -82,6 +84,20 @@ async def leaflet_pdf(request: Request) -> Response:
         return page(request, "broken.html", {"errors": views.reports(exc)}, 500)
     suffix = "" if layout == "default" else f".{layout}"
     return pdf_response(data, f"{leaflet_id}{suffix}.pdf")
+
+
+async def fonts_css(request: Request) -> Response:
+    css = await run_in_threadpool(views.fonts_css, request.app.state.desk)
+    return Response(css, media_type="text/css")
+
+
+async def font_file(request: Request) -> Response:
+    language, face = request.path_params["language"], request.path_params["face"]
+    try:
+        path = await run_in_threadpool(request.app.state.desk.font_file, language, face)
+    except (Unknown, cp.UserError, cp.UserErrors):
+        raise HTTPException(404, "There is no such font.") from None
+    return FileResponse(path, media_type="font/ttf")
 
 
 # ---------------------------------------------------------------- print a pack
@@ -212,6 +228,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
 ROUTES = [
     Route("/", home, methods=["GET"]),
     Route("/leaflets/{leaflet}/{layout}.pdf", leaflet_pdf, methods=["GET"]),
+    Route("/fonts.css", fonts_css, methods=["GET"]),
+    Route("/fonts/{language}-{face}.ttf", font_file, methods=["GET"]),
     Route("/pack", pack_form, methods=["GET"]),
     Route("/pack", pack_build, methods=["POST"]),
     Route("/day", day_form, methods=["GET"]),

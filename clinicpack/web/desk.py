@@ -147,6 +147,16 @@ class Desk:
 
         return self._cached(("leaflet", leaflet_id, layout), make)
 
+    def font_file(self, language: str, face: str) -> Path:
+        """The brand's font file for a language (e.g. the Urdu Nastaliq), so titles show in
+        the clinic's own typeface on a PC that lacks it. Looked up, never built from the URL."""
+        brand = self.loaded().brand
+        lang = brand.languages.get(language)
+        family = brand.fonts.get(lang.font) if lang is not None and lang.font else None
+        if family is None or face not in family.faces:
+            raise Unknown("font", language)
+        return family.faces[face]
+
     def warm(self, layout: str = "default") -> None:
         """Lay out every leaflet's pack in advance (run in a background thread at start-up),
         so the first patient of the day does not wait. Errors are left for the pages to show."""

@@ -11,7 +11,8 @@ tokens, the upload limit and the response headers.
   any of it is read; a body that lies about its length (or has none) is counted as it
   arrives and cut off at the limit.
 - Every response says ``Cache-Control: no-store`` (pages and PDFs hold patient details),
-  and pages get a strict Content-Security-Policy: only the app's own files run.
+  except the app's stylesheet and the brand's fonts (``no-cache``: revalidated, never
+  stale); pages get a strict Content-Security-Policy: only the app's own files run.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ SESSION_SECONDS = 12 * 3600  # a working day; then sign in again
 MAX_UPLOAD = 2 * 1024 * 1024  # the day list (CSV) itself
 MAX_BODY = MAX_UPLOAD + 64 * 1024  # the whole request: the file plus the form around it
 SID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
-OPEN_PATHS = ("/signin", "/static/")  # reachable before signing in
+OPEN_PATHS = ("/signin", "/static/", "/fonts")  # reachable before signing in
 PAGE_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "x-frame-options": "DENY",
 }
+CACHEABLE = ("/static/", "/fonts")  # the app's own files and the brand's fonts: no patient data
 ALL_HEADERS = {
-    "cache-control": "no-store",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
@@ -139,6 +140,7 @@ class Guard:
                 out = MutableHeaders(scope=message)
                 for key, value in ALL_HEADERS.items():
                     out[key] = value
+                out["cache-control"] = "no-cache" if scope["path"].startswith(CACHEABLE) else "no-store"
                 if not out.get("content-type", "").startswith("application/pdf"):  # the browser's PDF viewer needs its own rules
                     for key, value in PAGE_HEADERS.items():
                         out.setdefault(key, value)

@@ -80,6 +80,26 @@ def leaflets_page(desk: Desk) -> dict:
     return {"groups": list(groups.values()), "general": [f.report() for f in general], "layouts": layouts}
 
 
+def fonts_css(desk: Desk) -> str:
+    """@font-face rules for the brand's language fonts (served by the app: no CDN)."""
+    try:
+        brand = desk.loaded().brand
+    except (cp.UserError, cp.UserErrors):
+        return ""
+    rules = []
+    for code, lang in sorted(brand.languages.items()):
+        family = brand.fonts.get(lang.font) if lang.font else None
+        if family is None:
+            continue
+        for face in ("regular", "bold"):
+            if face in family.faces:
+                weight = 700 if face == "bold" else 400
+                rules.append(f'@font-face {{ font-family: "clinic-{code}"; src: url("/fonts/{code}-{face}.ttf") format("truetype"); '
+                             f"font-weight: {weight}; font-display: swap; }}")
+        rules.append(f'[lang="{code}"] {{ font-family: "clinic-{code}", serif; }}')
+    return "\n".join(rules) + "\n"
+
+
 # ---------------------------------------------------------------- choices shared by both forms
 def choices(desk: Desk, choice: dict[str, str]) -> dict:
     loaded = desk.loaded()
