@@ -223,14 +223,17 @@ def _font_info(name: str) -> _FontInfo:
 _PUA_FIRST, _PUA_LAST = 0xF0000, 0x10FFFD
 _pua_next = _PUA_FIRST
 _PUA_TEXT: dict[int, str] = {}
-_GLYPH_CODES: weakref.WeakKeyDictionary[Any, dict[tuple[int, str], int]] = weakref.WeakKeyDictionary()
+_GLYPH_CODES: weakref.WeakKeyDictionary[Any, dict[tuple[int, str, int], int]] = weakref.WeakKeyDictionary()
 
 
-def _glyph_code(info: _FontInfo, gid: int, text: str) -> str:
-    """A one-character string that ReportLab will encode as glyph ``gid`` of ``info``'s font."""
+def _glyph_code(info: _FontInfo, gid: int, text: str, variant: int = 0) -> str:
+    """A one-character string that ReportLab will encode as glyph ``gid`` of ``info``'s font.
+
+    ``variant`` mints another code for the same glyph and text (see ``_emit_glyphs``).
+    """
     global _pua_next
     codes = _GLYPH_CODES.setdefault(info.face, {})
-    code = codes.get((gid, text))
+    code = codes.get((gid, text, variant))
     if code is None:
         if _pua_next > _PUA_LAST:
             raise RuntimeError("out of private code points for RTL glyphs")
@@ -242,7 +245,7 @@ def _glyph_code(info: _FontInfo, gid: int, text: str) -> str:
         face = info.face
         face.charToGlyph[code] = gid
         face.charWidths[code] = face._pdfScale(info.hb_font.get_glyph_h_advance(gid))
-        codes[(gid, text)] = code
+        codes[(gid, text, variant)] = code
         _PUA_TEXT[code] = text
     return chr(code)
 
@@ -973,6 +976,22 @@ def _fmt(v: float) -> str:
     return s if s not in ("-0", "") else "0"
 
 
+def _has_ink(g: DrawnGlyph) -> bool:
+    top, bottom, _, _ = _font_info(g.font).box(g.gid)
+    return top != bottom
+
+
+def glyph_clusters(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
+    """Runs of neighbouring glyphs drawn for the same characters (one cluster, one font)."""
+    out: list[list[DrawnGlyph]] = []
+    for g in glyphs:
+        if out and out[-1][0].cluster == g.cluster and out[-1][0].font == g.font:
+            out[-1].append(g)
+        else:
+            out.append([g])
+    return out
+
+
 def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float, size: float, style: RTLStyle) -> None:
     """Write glyphs as PDF text, left to right (visual order), each at its absolute position.
 
@@ -989,18 +1008,43 @@ def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float
     ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
     cur_font: tuple[str, int] | None = None
     cur_colour: Any = None
-    for g in glyphs:
-        info = _font_info(g.font)
-        colour = style.link_color if g.run.href else style.text_color
-        if colour is not cur_colour:
-            c = colors.toColor(colour)
-            ops.append(f"{_fmt(c.red)} {_fmt(c.green)} {_fmt(c.blue)} rg")
-            cur_colour = colour
-        ((subset, code),) = info.ttf.splitString(_glyph_code(info, g.gid, g.text), doc)
-        if (g.font, subset) != cur_font:
-            ops.append(f"{info.ttf.getSubsetInternalName(subset, doc)} {_fmt(size)} Tf")
-            cur_font = (g.font, subset)
-        ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm <{code.hex().upper()}> Tj")
+    recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
+    for cluster in glyph_clusters(glyphs):
+        # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
+        # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
+        cluster = [g for g in cluster if g.text or _has_ink(g)]
+        if not cluster:
+            continue
+        text = "".join(g.text for g in cluster)
+        span = len(cluster) > 1 and text
+        if span:
+            # one letter drawn as several glyphs (Nastaliq: skeleton, dots, joins): the extra
+            # glyphs stand for no text. ActualText says what the whole cluster reads as, so an
+            # extractor that follows it (PDFium, Acrobat) never turns them into stray codes;
+            # the carrier goes first, as PDFium reads the span's text at its first glyph.
+            ops.append(f"/Span << /ActualText <FEFF{_utf16_hex(text)}> >> BDC")
+            cluster = sorted(cluster, key=lambda g: not g.text)
+        for g in cluster:
+            info = _font_info(g.font)
+            colour = style.link_color if g.run.href else style.text_color
+            if colour is not cur_colour:
+                c = colors.toColor(colour)
+                ops.append(f"{_fmt(c.red)} {_fmt(c.green)} {_fmt(c.blue)} rg")
+                cur_colour = colour
+            # PDFium drops a text object that repeats one of the last five objects' codes close
+            # by (its test for fake bold); stacked Nastaliq letters can do that, so a glyph
+            # repeated within the last five gets a code of its own
+            variant = 0
+            while (g.font, g.gid, g.text, variant) in recent:
+                variant += 1
+            recent = [*recent[-4:], (g.font, g.gid, g.text, variant)]
+            ((subset, code),) = info.ttf.splitString(_glyph_code(info, g.gid, g.text, variant), doc)
+            if (g.font, subset) != cur_font:
+                ops.append(f"{info.ttf.getSubsetInternalName(subset, doc)} {_fmt(size)} Tf")
+                cur_font = (g.font, subset)
+            ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm <{code.hex().upper()}> Tj")
+        if span:
+            ops.append("EMC")
     ops.append("ET")
     canvas._code.append("\n".join(ops))
 
