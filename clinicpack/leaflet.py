@@ -32,6 +32,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+# Printed on the cover band, in headers and on consent forms: a title longer than this no longer
+# reads as a title (and a 1,000-character one is taller than a page); the detail goes in summary.
+MAX_LENGTH = {"title": 150, "treatment": 150, "summary": 600, "version": 30}
+MAX_NAME_LENGTH = 150  # one author or reviewer (printed in the "about this leaflet" box)
 
 
 @dataclass(frozen=True)
@@ -171,12 +175,28 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
         fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         front=doc,
     )
+    _check_lengths(doc, data)
     _check_required(leaflet)
     if leaflet.references and leaflet.section("references"):
         sec = leaflet.section("references")
         raise BuildError('references are given twice: in the front matter and as a "References" section (keep one)', path, sec.line)
     _check_links_and_images(leaflet, root, assets_dir)
     return leaflet
+
+
+def _check_lengths(doc: YamlDoc, data: dict) -> None:
+    """Front-matter text that prints in fixed places must fit them: refused with the limit."""
+    for key, limit in MAX_LENGTH.items():
+        value = doc.raw.get((key,), "") if key in data else ""
+        if len(value.strip()) > limit:
+            raise doc.error((key,), f"{key} is {len(value.strip()):,} characters long; the limit is {limit} "
+                                    f"({'put the detail in summary or the text' if key != 'summary' else 'move the rest into the text'})")
+    for key in ("authors", "reviewed_by"):
+        items = data.get(key) if isinstance(data.get(key), list) else []
+        for i, _ in enumerate(items):
+            value = doc.raw.get((key, i), "")
+            if len(value.strip()) > MAX_NAME_LENGTH:
+                raise doc.error((key, i), f"item {i + 1} of {key} is {len(value.strip()):,} characters long; the limit is {MAX_NAME_LENGTH}")
 
 
 def _check_id(doc: YamlDoc, keys: tuple[str, ...], value: str, what: str) -> None:

@@ -23,6 +23,7 @@ from .blocks import about_box, booking_panel, references_block, section_heading,
 from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
 from .rtl_flow import RTLFonts, draw_text_hook, measure_text_hook, paragraph_factory
+from .safety import laid_out
 from .styles import make_styles
 
 # Streams are Flate-compressed binary, not also ASCII85-armoured: ReportLab's pure-Python
@@ -133,4 +134,5 @@ def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Label
         language=leaflet.language,
         keywords=f"{leaflet.id} version {leaflet.version}",
     )
-    return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue), meta)
+    with laid_out(leaflet.path):
+        return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue), meta)

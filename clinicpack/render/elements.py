@@ -244,6 +244,10 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
     if not rows:
         return []
     columns = max(len(r) for r in rows)
+    if columns > MAX_TABLE_COLUMNS or ctx.layout.frame_width / columns < 12.0 + MIN_COLUMN_TEXT:
+        fits = min(MAX_TABLE_COLUMNS, int(ctx.layout.frame_width // (12.0 + MIN_COLUMN_TEXT)))
+        raise BuildError(f"this table has {columns} columns; at most {fits} fit across the page in this layout "
+                         "(split it into smaller tables or make it a list)", ctx.leaflet.path, _table_line(ctx, rows))
     data = []
     for i, row in enumerate(rows):
         style = ctx.styles.table_header if i < header_rows else ctx.styles.table_cell
@@ -270,6 +274,10 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
     return [table, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
+MIN_COLUMN_TEXT = 24.0  # points of text width a table column never goes below (a long word splits)
+MAX_TABLE_COLUMNS = 12  # more than this cannot be read on a leaflet page, however short the cells
+
+
 def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
     """Column widths for readable tables: short columns ("Week 12", "Common") get their whole
     text on one line; the long columns share the rest, each with room for its longest word,
@@ -284,7 +292,10 @@ def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, mea
             shortest[i] = max(shortest[i], max(measure(w) for w in words) + padding)
             longest[i] = max(longest[i], measure(text) + padding)
     if sum(shortest) >= width:  # even single words do not fit: share by need (long words split)
-        return [width * w / sum(shortest) for w in shortest]
+        floor = min(padding + MIN_COLUMN_TEXT, width / columns)  # every column keeps room for a few letters
+        need = [max(0.0, w - floor) for w in shortest]
+        spare = width - floor * columns
+        return [floor + (spare * n / sum(need) if sum(need) else spare / columns) for n in need]
     if sum(longest) <= width:  # everything fits on one line: spread the spare room evenly
         spare = (width - sum(longest)) / columns
         return [w + spare for w in longest]
@@ -301,6 +312,16 @@ def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, mea
     for i in flexible:
         widths[i] = shortest[i] + (room * extra[i] / sum(extra.values()) if sum(extra.values()) else room / len(flexible))
     return [w for w in widths if w is not None]
+
+
+def _table_line(ctx: Context, rows: list[list[ET.Element]]) -> int:
+    """The line of the table's first row (its first cell's text)."""
+    words = "".join(rows[0][0].itertext()).split() if rows and rows[0] else []
+    leaflet = ctx.leaflet
+    for number, line in enumerate(leaflet.lines[leaflet.body_start - 1 :], start=leaflet.body_start):
+        if "|" in line and (not words or words[0] in line):
+            return number
+    return leaflet.body_start
 
 
 class CalloutBox(Table):

@@ -38,6 +38,7 @@ from .blocks import Outlined
 from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list, table_style
 from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
+from .safety import laid_out
 
 PARTS = ("cover", "leaflet", "checklist", "consent_clinic", "consent_patient", "card")
 # The name in the page header identifies a loose page, like a hospital label; a long name may
@@ -193,7 +194,8 @@ def render_pack_template(
         language=leaflet.language,
         keywords=f"{leaflet.id} version {leaflet.version} fingerprint {leaflet.fingerprint}",
     )
-    pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate)
+    with laid_out(leaflet.path):
+        pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate)
     # the language's font first (its script), then the layout's body font (Latin names, digits)
     names = (brand.language(leaflet.language).font or layout.text.font, layout.text.font)
     font_files = tuple(dict.fromkeys(str(brand.fonts[n].faces["regular"]) for n in names))
