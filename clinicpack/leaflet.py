@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import BuildError
 from .images import check_image
 from .markdown_tree import parse, text_of
+from .writer import reserved_name
 from .yamlfile import YamlDoc, as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
 
 REQUIRED_SECTIONS = (
@@ -203,6 +204,9 @@ def _check_id(doc: YamlDoc, keys: tuple[str, ...], value: str, what: str) -> Non
     """Ids name files and go into booking links (whose length the quality gate checks)."""
     if not ID_PATTERN.match(value):
         raise doc.error(keys, f'{what} "{value}" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)')
+    if reserved_name(value):
+        raise doc.error(keys, f'{what} "{value}" is a name Windows reserves for devices (CON, NUL, COM1 ...), so its PDF '
+                              "could not be saved there; use a longer id (e.g. con-treatment)")
 
 
 def _split_front_matter(lines: list[str], path: Path) -> tuple[list[str], int]:

@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, did_you_mean
+from .writer import reserved_name
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,15})$")
+MAX_FIELD = 1_000  # characters in one CSV value; far above any column's own limit, so a pasted document is one row's error
+MAX_LIST_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,11 @@ def patient_from_values(values: dict[str, str], line: int | None = None, today: 
             "patient_ref must be 1 to 16 letters, digits or hyphens, starting with a letter or digit "
             "(it becomes the file name and goes into the booking link, so never use a name)", key="patient_ref",
         )
+    if reserved_name(v["patient_ref"]):
+        raise BuildError(
+            "patient_ref is a name Windows reserves for devices (CON, NUL, COM1 ...), so its pack could not be "
+            "saved or opened there; add a letter or digit (e.g. P-CON)", key="patient_ref",
+        )
     if not v["name"]:
         raise BuildError("name is empty (write the patient's name, or leave the row out)", key="name")
     for key, limit in MAX_LENGTH.items():
@@ -148,6 +156,8 @@ class PatientList:
 
 def read_patients(path: Path, today: dt.date | None = None) -> PatientList:
     try:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise BuildError(f"the patient list is larger than {MAX_LIST_BYTES // 2**20} MB; split it into smaller lists", path)
         raw = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read the patient list: {exc.strerror or exc}", path) from None
@@ -165,7 +175,15 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
     # Excel saves "CSV" with semicolons where the decimal mark is a comma; accept either.
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # a long value is its row's error, not the end of reading
+    try:
+        return _read_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path, today)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_rows(reader, path: Path, today: dt.date | None) -> PatientList:
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -188,6 +206,7 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
     patients: list[Patient] = []
     errors: list[BuildError] = []
     seen: dict[str, int] = {}
+    refs: set[str] = set()
     rows = 0
     last_line = reader.line_num
     while True:
@@ -196,7 +215,10 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
             row = next(reader, None)
         except csv.Error as exc:
             errors.append(BuildError(f"this line is not valid CSV ({exc})", path, start))
-            break
+            if reader.line_num == last_line:
+                break  # nothing more could be read
+            last_line = reader.line_num
+            continue  # the reader starts afresh on the next line: later rows are still read
         last_line = reader.line_num
         if row is None:
             break
@@ -210,6 +232,11 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
                 path, start,
             ))
             continue
+        long = next((i for i, cell in enumerate(row) if len(cell) > MAX_FIELD), None)
+        if long is not None:
+            column = f'the "{columns[long]}" value' if long < len(columns) else f"value {long + 1}"
+            errors.append(BuildError(f"{column} is {len(row[long]):,} characters long; no column takes more than {MAX_FIELD:,}", path, start))
+            continue
         if len(row) > len(columns):
             errors.append(BuildError(f"this row has {len(row)} values but the header has {len(columns)} columns (a stray comma?)", path, start))
             continue
@@ -218,10 +245,13 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
         except BuildError as exc:
             errors.append(exc.located(path, start))
             continue
-        if patient.ref in seen:
-            errors.append(BuildError(f'patient_ref "{patient.ref}" is already used on line {seen[patient.ref]}; each pack needs its own reference', path, start))
+        key = patient.ref.casefold()  # P001 and p001 would be one file on Windows and macOS
+        if key in seen:
+            case = "" if patient.ref in refs else " (in other letter case: file names would clash on Windows and macOS)"
+            errors.append(BuildError(f'patient_ref "{patient.ref}" is already used on line {seen[key]}{case}; each pack needs its own reference', path, start))
             continue
-        seen[patient.ref] = start
+        seen[key] = start
+        refs.add(patient.ref)
         patients.append(patient)
     if rows == 0:
         raise BuildError("the patient list has a header but no patients", path, 1)

@@ -13,6 +13,14 @@ from pathlib import Path
 
 from .errors import BuildError
 
+# names Windows will not create as files, whatever the extension ("CON.pdf" is the console)
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
+def reserved_name(stem: str) -> bool:
+    """True for CON, nul, Com1 ...: a file or folder that could not be saved or opened on Windows."""
+    return stem.split(".", 1)[0].strip().lower() in RESERVED_NAMES
+
 
 class OutputFolder:
     def __init__(self, root: Path):
@@ -24,6 +32,8 @@ class OutputFolder:
             raise BuildError(f'refusing to write "{name}": it is outside the output folder {self.root}')
         if target == self.root:
             raise BuildError(f'refusing to write "{name}": not a file name')
+        if any(reserved_name(part) for part in target.relative_to(self.root).parts):
+            raise BuildError(f'refusing to write "{name}": Windows reserves that name for a device (CON, NUL, COM1 ...)')
         return target
 
     def write(self, name: str, data: bytes, sync: bool = True) -> Path:

@@ -126,3 +126,12 @@ def test_a_block_taller_than_any_page_is_one_line_not_a_layout_traceback(tmp_pat
         SimpleDocTemplate(str(tmp_path / "x.pdf")).build([tall])
     assert caught.value.report("error").endswith(
         'x.md: error: a block is too big to fit on any page (the block starting "Tall cell..."); shorten it or split it into parts')
+
+
+@pytest.mark.parametrize("leaflet_id", ["con", "nul", "com1", "lpt9", "aux", "prn"])
+def test_leaflet_ids_windows_cannot_save_are_refused(tmp_path, capsys, leaflet_id):
+    root = make_project(tmp_path, {"good.md": leaflet_with("Text.").replace("id: good-leaflet", f"id: {leaflet_id}")})
+    code, _, err = run(root, "--out", str(tmp_path / "out"), capsys=capsys)
+    assert code == 1
+    assert f'good.md:2: error: id "{leaflet_id}" is a name Windows reserves for devices (CON, NUL, COM1 ...)' in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -109,3 +109,35 @@ def test_qr_rectangles_paint_exactly_the_dark_modules() -> None:
         assert quiet_zone(30.0, n) == QUIET_ZONE * 30.0 / n
         assert quiet_zone(30.0) >= quiet_zone(30.0, n)  # a slot's margin is wide enough for any link
     assert quiet_zone(21.0) == QUIET_ZONE * 21.0 / SMALLEST
+
+
+def test_a_field_over_the_csv_limit_is_its_own_error_and_later_rows_are_read(tmp_path: Path) -> None:
+    """Python's csv module stops at a value over 131,072 characters; every later row must still count."""
+    import csv
+
+    huge = "x" * (csv.field_size_limit() + 10)
+    day = tmp_path / "day.csv"
+    day.write_text(f"patient_ref,name\nP1,{huge}\nP2,Bilal Ahmed\nP3,\"{huge}\"\nP4,Sara Malik\n", encoding="utf-8")
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [p.ref for p in result.patients] == ["P2", "P4"]
+    assert [(e.line, e.message) for e in result.errors] == [
+        (2, f'the "name" value is {len(huge):,} characters long; no column takes more than 1,000'),
+        (4, f'the "name" value is {len(huge):,} characters long; no column takes more than 1,000'),
+    ]
+    assert result.rows == 4
+    assert csv.field_size_limit() == 131_072  # the process-wide limit is left as it was
+
+
+def test_refs_differing_only_in_case_or_reserved_on_windows_are_row_errors(tmp_path: Path) -> None:
+    day = tmp_path / "day.csv"
+    day.write_text("patient_ref,name\nP001,A B\np001,C D\nCON,E F\nnul,G H\nCom1,I J\nLPT9,K L\nCON1,M N\nP001,O P\n", encoding="utf-8")
+    result = read_patients(day, today=dt.date(2026, 11, 25))
+    assert [p.ref for p in result.patients] == ["P001", "CON1"]
+    reserved = ("patient_ref is a name Windows reserves for devices (CON, NUL, COM1 ...), so its pack could not be "
+                "saved or opened there; add a letter or digit (e.g. P-CON)")
+    assert [(e.line, e.message) for e in result.errors] == [
+        (3, 'patient_ref "p001" is already used on line 2 (in other letter case: file names would clash on Windows and macOS); '
+            "each pack needs its own reference"),
+        (4, reserved), (5, reserved), (6, reserved), (7, reserved),
+        (9, 'patient_ref "P001" is already used on line 2; each pack needs its own reference'),
+    ]
