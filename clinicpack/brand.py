@@ -66,7 +66,7 @@ class Brand:
         return self.languages.get(code) or Language(code, None, "ltr")
 
 
-BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality"}
+BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality", "archive"}
 CLINIC_KEYS = {"name", "address", "phone", "website", "email", "registration_body"}
 
 
@@ -120,7 +120,7 @@ def load_brand(path: Path) -> Brand:
         booking_link=link,
         booking_parameters=params,
         languages=languages,
-        extra={"quality": data.get("quality")},
+        extra={"quality": data.get("quality"), "archive": data.get("archive")},
         doc=doc,
         registration_body=text.get("registration_body", ""),
     )

@@ -28,7 +28,7 @@ REQUIRED_SECTIONS = (
 )
 SECTION_HINTS = {key: key.replace("-", " ").capitalize() for key in REQUIRED_SECTIONS}
 REQUIRED_KEYS = {"id", "title", "language", "version", "published", "review_due", "authors"}
-OPTIONAL_KEYS = {"reviewed_by", "references", "summary", "treatment", "translation_of", "quality"}
+OPTIONAL_KEYS = {"reviewed_by", "references", "summary", "treatment", "translation_of", "translation_of_version", "quality"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
@@ -70,6 +70,7 @@ class Leaflet:
     body_start: int  # file line number of the first body line
     fingerprint: str  # short hash of the file's bytes: which text the patient was given
     front: YamlDoc | None = field(default=None, compare=False, repr=False)  # front matter with key lines (quality checks)
+    translation_of_version: str | None = None  # the original's version this translation was made from (stale check)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -151,6 +152,11 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
     if translation_of is not None:
         translation_of = as_text(doc, ("translation_of",), translation_of, "translation_of")
         _check_id(doc, ("translation_of",), translation_of, "translation_of")
+    source_version = data.get("translation_of_version")
+    if source_version is not None:
+        if translation_of is None:
+            raise doc.error(("translation_of_version",), "translation_of_version needs translation_of (the id of the original leaflet)")
+        source_version = as_text(doc, ("translation_of_version",), source_version, "translation_of_version")
 
     root = parse("\n".join(lines[body_start - 1 :]))
     intro, sections = _sections(root, lines, body_start, path)
@@ -175,6 +181,7 @@ def load_leaflet(path: Path, assets_dir: Path) -> Leaflet:
         body_start=body_start,
         fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         front=doc,
+        translation_of_version=source_version,
     )
     _check_lengths(doc, data)
     _check_required(leaflet)

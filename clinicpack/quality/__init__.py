@@ -118,6 +118,7 @@ def check_pack(
 ) -> Report:
     """All leaflets of a build; layout and brand findings are reported once, not per leaflet."""
     from .settings import brand_thresholds
+    from .translations import stale_translations
 
     thresholds = brand_thresholds(brand)
     findings: list[Finding] = []
@@ -128,6 +129,7 @@ def check_pack(
         fonts = font_facts(leaflet) if font_facts is not None else None
         findings += check_leaflet(leaflet, brand, layout, options, fonts, claims, thresholds, metrics)
         rows.append({"file": display_path(leaflet.path), "id": leaflet.id, "language": leaflet.language, **metrics})
+    findings += stale_translations(leaflets, options, assets_dir)
     findings = dedupe(findings)
     if strict_mode:
         findings = strict(findings)

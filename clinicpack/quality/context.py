@@ -37,6 +37,9 @@ class Options:
     today: dt.date
     allow_overdue: bool = False
     overdue_option: bool = True  # False where --allow-overdue does not exist (consent packs)
+    # (leaflet id, version) -> that version's archived Markdown, or None (clinicpack.archive); names
+    # the sections of an original that changed since a translation was made from it
+    archived_source: Callable[[str, str], str | None] | None = field(default=None, compare=False)
 
 
 @dataclass

@@ -37,6 +37,7 @@ class RenderOptions:
     assets_dir: Path
     booking_url: str
     review_overdue: bool = False  # built with --allow-overdue past review_due: the footer says so
+    footer_note: str = ""  # added to every footer, e.g. "Reprint of version 1.0, first printed 2 December 2026"
 
 
 def _leaflet_fonts(leaflet: Leaflet, brand: Brand, layout: Layout) -> tuple[fonts.Faces, fonts.Faces, tuple, str, str]:
@@ -103,13 +104,14 @@ def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, 
     return story
 
 
-def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool = False) -> PageInfo:
+def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool = False, footer_note: str = "") -> PageInfo:
     leaflet = ctx.leaflet
     review = "review_overdue" if review_overdue else "review_due"
     footer = "  \u00b7  ".join([
         leaflet.id,
         labels.fmt("version", version=leaflet.version),
         labels.fmt(review, date=labels.date(leaflet.review_due)),
+        *([footer_note] if footer_note else []),
     ])
     return PageInfo(
         header_title=leaflet.title,
@@ -135,4 +137,4 @@ def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Label
         keywords=f"{leaflet.id} version {leaflet.version}",
     )
     with laid_out(leaflet.path):
-        return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue), meta)
+        return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue, options.footer_note), meta)

@@ -143,8 +143,9 @@ class _Form:
 
 def render_pack_template(
     leaflet: Leaflet, content: ConsentContent, brand: Brand, layout: Layout, labels: Labels,
-    assets_dir, generic_booking_url: str,
+    assets_dir, generic_booking_url: str, footer_note: str = "",
 ) -> PackTemplate:
+    """``footer_note`` goes into every page's footer (a reprint says which version it reprints)."""
     ctx = prepare(leaflet, brand, layout)
     ctx.assets_dir = assets_dir
     # the forms use the layout's forms.text_size: denser than the leaflet, still clear print
@@ -176,8 +177,8 @@ def render_pack_template(
         story.append(PartStart(index, starts, outline))
         story += builders[part]()
 
-    leaflet_info = page_info(ctx, brand, labels)
-    code = f"{leaflet.id} v{leaflet.version} ({leaflet.fingerprint})"
+    leaflet_info = page_info(ctx, brand, labels, footer_note=footer_note)
+    code = f"{leaflet.id} v{leaflet.version} ({leaflet.fingerprint})" + (f"  \u00b7  {footer_note}" if footer_note else "")
     infos = [
         leaflet_info if part == "leaflet" else dataclasses.replace(
             leaflet_info,
