@@ -70,7 +70,7 @@ def os_user() -> str:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass
@@ -174,7 +174,7 @@ def resolve_pending(store: Store, clock: dt.datetime | None = None) -> None:
     """Settle records left pending by a build that was killed: written if the file is there
     with the recorded bytes, removed when the file never appeared (after ``PENDING_GRACE``,
     since another build may be writing it right now)."""
-    clock = clock or dt.datetime.now(dt.timezone.utc)
+    clock = clock or dt.datetime.now(dt.UTC)
     for record in store.prints(Query(), state=PENDING):
         path = Path(record.output_dir) / record.file_name
         try:
@@ -191,4 +191,4 @@ def _parse_time(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)

@@ -50,7 +50,10 @@ def claims_file(project: Project, brand: Brand) -> Path | None:
 
 def store_snapshot(store: Store, project: Project, brand: Brand, layout: Layout, leaflet: Leaflet, layout_name: str) -> Snapshot:
     """Store every input of this leaflet's build (each file once, by content) and return the snapshot."""
-    paths = list(dict.fromkeys(leaflet_inputs(project, brand, layout, leaflet)))
+    paths = list(leaflet_inputs(project, brand, layout, leaflet))
+    # the brand file names every font, and loading it checks each one exists: keep them all
+    paths += [path for family in brand.fonts.values() for path in family.faces.values()]
+    paths = list(dict.fromkeys(paths))
     claims = claims_file(project, brand)
     if claims is not None:
         paths.append(claims)
@@ -69,6 +72,8 @@ def store_snapshot(store: Store, project: Project, brand: Brand, layout: Layout,
         if path == leaflet.path:
             source_sha = sha
     leaflet_name = archive_path(project, layout, leaflet, leaflet.path)
+    if layout_name.endswith((".yaml", ".yml")) or "/" in layout_name:  # a layout given as a path: where its file is archived
+        layout_name = archive_path(project, layout, leaflet, Path(layout_name))
     listed = tuple(sorted(files.values(), key=lambda f: f.path))
     key = json.dumps({"leaflet": leaflet_name, "layout": layout_name, "builder": builder_digest(),
                       "files": [[f.path, f.sha256] for f in listed]}, sort_keys=True)

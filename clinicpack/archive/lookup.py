@@ -22,7 +22,7 @@ def parse_reference(text: str) -> tuple[str, str]:
     bare = text.lstrip("#")
     if bare.isdigit() and len(bare) < 10:
         return "record", bare
-    if re.fullmatch(r"[0-9a-fA-F]{%d,64}" % MIN_PREFIX, text):
+    if re.fullmatch(f"[0-9a-fA-F]{{{MIN_PREFIX},64}}", text):
         return "fingerprint", text.lower()
     raise ArchiveError(f'"{text}" is neither a record number (from build_pack.py history) nor a fingerprint '
                        "(the 12 letters and digits after the version on a consent form)")
