@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import uptodate
 from .errors import BuildError, BuildErrors, display_path
@@ -22,6 +23,9 @@ from .project import Project
 from .quality import Report
 from .quality.settings import brand_thresholds
 from .writer import OutputFolder
+
+if TYPE_CHECKING:
+    from .archive import Recorder
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class BuildRequest:
     strict: bool = False  # quality warnings count as errors
     allow_overdue: bool = False  # print leaflets past review_due, marked as overdue
     today: dt.date | None = None  # for the review-date check; None = the real date
+    recorder: Recorder | None = None  # the archive: inputs and a print record for every PDF written (clinicpack.archive)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ def build(
     loaded = load(
         request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict,
         print_ready=request.print_ready, allow_overdue=request.allow_overdue,
+        archived_source=request.recorder.source_of if request.recorder else None,
     )
     on_quality(loaded.quality)
     raise_for_quality(loaded)
@@ -90,7 +96,7 @@ def build(
     plans = [plan(loaded, leaflet, manifest, request.force) for leaflet in loaded.leaflets]
     # everything is rendered in memory before the first file is written
     pdfs = _each(plans, lambda p: None if p.fresh else render_leaflet(loaded, p.leaflet))
-    results = [write(out, manifest, p, pdf, report) for p, pdf in zip(plans, pdfs)]
+    results = [write(out, manifest, p, pdf, report, _record(request, loaded, out, p, pdf)) for p, pdf in zip(plans, pdfs)]
     if request.preview:
         for p, pdf in zip(plans, pdfs):
             _preview(out, manifest, p.name, pdf, request.force, report)
@@ -144,14 +150,29 @@ def plan(loaded: Loaded, leaflet: Leaflet, manifest: Manifest, force: bool) -> P
     return Plan(leaflet, name, inputs, fresh=not force and bool(inputs) and manifest.fresh(name, inputs))
 
 
-def write(out: OutputFolder, manifest: Manifest, p: Plan, pdf: bytes | None, report: Callable[[str], None]) -> Built:
-    """Write one rendered PDF atomically (skipped when its bytes are already on disk)."""
+def _record(request: BuildRequest, loaded: Loaded, out: OutputFolder, p: Plan, pdf: bytes | None) -> Callable[[], None]:
+    """Archive a rendered leaflet's inputs and save its print record as pending, before the file
+    is renamed into place; the returned function confirms it right after (clinicpack.archive)."""
+    recorder = request.recorder
+    if recorder is None or pdf is None:
+        return lambda: None
+    snapshot = recorder.snapshot(loaded.project, loaded.brand, loaded.layout, p.leaflet, request.layout)
+    options = {"print_ready": loaded.layout.print.ready, **({"review_overdue": True} if loaded.review_overdue(p.leaflet) else {})}
+    pending = recorder.begin(snapshot, "leaflet", None, out.root, p.name, pdf, options)
+    return lambda: recorder.confirm(pending)
+
+
+def write(out: OutputFolder, manifest: Manifest, p: Plan, pdf: bytes | None, report: Callable[[str], None],
+          recorded: Callable[[], None] = lambda: None) -> Built:
+    """Write one rendered PDF atomically (skipped when its bytes are already on disk);
+    ``recorded`` is called once the file is in place."""
     if pdf is None:
         path = out.path_for(p.name)
         report(f"up to date {display_path(path)}")
         return Built(p.leaflet, path, False, False)
     unchanged = out.unchanged(p.name, pdf)
     path = out.path_for(p.name) if unchanged else out.write(p.name, pdf)
+    recorded()
     manifest.record(p.name, p.inputs, pdf)
     report(f"{'unchanged' if unchanged else 'wrote'} {display_path(path)}")
     return Built(p.leaflet, path, not unchanged)

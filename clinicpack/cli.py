@@ -19,12 +19,15 @@ if TYPE_CHECKING:
 # The build itself (and with it YAML, Markdown, ReportLab) is imported only once the
 # up-to-date check (uptodate.py) has found that something needs doing.
 
+ARCHIVE_COMMANDS = ("history", "reprint", "show", "diff")  # build_pack.py COMMAND ...: clinicpack.archive.commands
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build_pack.py",
         description="Build branded patient leaflets (PDF) from the Markdown files in leaflets/.",
-        epilog="Exit status: 0 when everything built (or checked) cleanly, 1 on any error, 2 on a bad option. "
+        epilog="Document control: build_pack.py history | reprint | show | diff (each has --help). "
+               "Exit status: 0 when everything built (or checked) cleanly, 1 on any error, 2 on a bad option. "
                "The front desk (web page for staff): build_pack.py serve --help",
     )
     p.add_argument("leaflets", nargs="*", metavar="PATH_OR_ID", help="leaflet files or ids to build (default: every leaflet in leaflets/)")
@@ -42,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="rebuild whenever a leaflet, layout, brand file or asset changes; Ctrl-C stops")
     p.add_argument("--force", action="store_true", help="rebuild every output, even those whose inputs did not change")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    a = p.add_argument_group("document control", "every PDF built is recorded in the archive (build_pack.py history --help)")
+    a.add_argument("--db", type=Path, metavar="PATH", help="archive database (default: records/archive.sqlite3 in the project, "
+                   "or archive: database: in the brand file)")
+    a.add_argument("--require-record", action="store_true", help="fail (write nothing) when the print record cannot be written; "
+                   "by default the PDFs are still built and a warning says the record is missing")
     c = p.add_argument_group("consent packs", "cover, leaflet, health check, consent form (two copies) and aftercare card")
     c.add_argument("--pack", choices=("leaflet", "consent"), default="leaflet", help="what to build (default: leaflet)")
     c.add_argument("--patients", type=Path, metavar="FILE.csv",
@@ -118,12 +126,55 @@ def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Pat
     return 0
 
 
+def recorder_for(project: Project, db: Path | None, required: bool, check_only: bool):  # noqa: ANN201 (archive.Recorder | None)
+    """The archive's recorder for this run (its warnings go to standard error). With
+    ``--require-record`` a database that cannot be opened stops the run here, before anything
+    is written: the error is printed and None returned."""
+    from .archive import Recorder, database_path
+    from .brand import load_brand
+
+    try:
+        path = database_path(project, load_brand(project.brand_file), db)
+    except BuildError:
+        path = database_path(project, None, db)  # the build itself reports what is wrong with the brand file
+    recorder = Recorder(path, required=required, warn=lambda text: print(text, file=sys.stderr, flush=True))
+    if required and not check_only:
+        try:
+            recorder.store()
+        except BuildError as exc:
+            print(exc.report("error"), file=sys.stderr)
+            print("nothing was written", file=sys.stderr)
+            return None
+    return recorder
+
+
+def _archive_command(argv: list[str]) -> int | None:
+    """Where ``history``/``reprint``/``show``/``diff`` stands, if it is the first word that is not
+    an option (``--project DIR`` and ``--db PATH`` may come before it)."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in ("--project", "--db"):
+            i += 2
+        elif word.startswith("-"):
+            i += 1
+        else:
+            return i if word in ARCHIVE_COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None, project_root: Path | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # the front desk (a leaflet id "serve" would be ./leaflets/serve.md)
         from .web.serve import main as serve_main
 
         return serve_main(argv[1:], project_root)
+    command = _archive_command(argv)
+    if command is not None:
+        from .archive.commands import main as archive_main
+
+        rest = argv[:command] + argv[command + 1 :]
+        return archive_main([argv[command], *rest], project_root)
     p = parser()
     args = p.parse_args(argv)
     root = args.project or project_root or Path.cwd()
@@ -131,7 +182,8 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         return print_layout(Project(root), args.print_layout)
     check_pack_options(p, args)
     if args.pack == "consent":
-        return consent_main(args, Project(root))
+        recorder = recorder_for(Project(root), args.db, args.require_record, args.check)
+        return 1 if recorder is None else consent_main(args, Project(root), recorder)
     out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
     say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
     on_quality = quality_printer(args, say)
@@ -139,6 +191,9 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         return 0
     from .build import BuildRequest, build
 
+    recorder = recorder_for(Project(root), args.db, args.require_record, args.check)  # --check only reads it (stale translations)
+    if recorder is None:
+        return 1
     request = BuildRequest(
         project=Project(root),
         targets=tuple(args.leaflets),
@@ -151,6 +206,7 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
         strict=args.strict,
         allow_overdue=args.allow_overdue,
         today=args.today,
+        recorder=recorder,
     )
     if args.watch:
         extra = [Path(t) for t in args.leaflets if Path(t).is_file()] + [Path(args.layout)] * Path(args.layout).is_file()
@@ -227,8 +283,8 @@ def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> 
         p.error("--allow-overdue cannot be used with --pack consent: a patient must not consent on an overdue leaflet")
 
 
-def _consent(args: argparse.Namespace, project: Project, say) -> int:
-    from .pack import PackRequest, build_packs
+def patient_options(args: argparse.Namespace):  # noqa: ANN201 (Patient | None, Clinician)
+    """One patient and the batch's clinician from the command-line options (also for reprints)."""
     from .patients import Clinician, field_message, patient_from_values
 
     patient = None
@@ -249,10 +305,17 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
     for name, value in (("--clinician", clinician.name), ("--clinician-role", clinician.role), ("--clinician-registration", clinician.registration)):
         if len(value) > 60 or any(ord(ch) < 32 for ch in value):
             raise BuildError(f"{name} must be one line of at most 60 characters")
+    return patient, clinician
+
+
+def _consent(args: argparse.Namespace, project: Project, say, recorder=None) -> int:  # noqa: ANN001
+    from .pack import PackRequest, build_packs
+
+    patient, clinician = patient_options(args)
     request = PackRequest(
         project=project, targets=tuple(args.leaflets), layout=args.layout, out=args.out, check_only=args.check,
         patients_file=args.patients, patient=patient, clinician=clinician, jobs=args.jobs, progress=sys.stderr.isatty(),
-        strict=args.strict, today=args.today,
+        strict=args.strict, today=args.today, recorder=recorder,
     )
     result = build_packs(request, report=say, on_quality=quality_printer(args, say))
     for error in result.row_errors:
@@ -273,8 +336,8 @@ def _consent(args: argparse.Namespace, project: Project, say) -> int:
     return 0
 
 
-def consent_main(args: argparse.Namespace, project: Project) -> int:
+def consent_main(args: argparse.Namespace, project: Project, recorder=None) -> int:  # noqa: ANN001
     """``--pack consent``: errors print as one line each, like the leaflet build."""
     out = sys.stderr if args.report else sys.stdout  # with --report json, stdout carries only the JSON
     say = (lambda s: None) if args.quiet else (lambda s: print(s, file=out, flush=True))
-    return reporting_errors(lambda: _consent(args, project, say), args.check, "interrupted; only complete packs were written")
+    return reporting_errors(lambda: _consent(args, project, say, recorder), args.check, "interrupted; only complete packs were written")

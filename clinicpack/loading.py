@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,11 +77,14 @@ def load(
     allow_overdue: bool = False,
     consent: bool = False,
     check: bool = True,
+    archived_source: Callable[[str, str], str | None] | None = None,
 ) -> Loaded:
     """Load and validate a project. ``layout`` is a name in layouts/ or a path; ``targets``
     picks leaflets by path or id (empty: all). ``consent`` loads for consent packs, where an
     overdue leaflet is never allowed. Raises ``BuildError``/``BuildErrors`` (file:line) for
-    invalid input; quality findings are in ``.quality`` (``raise_for_quality`` refuses them)."""
+    invalid input; quality findings are in ``.quality`` (``raise_for_quality`` refuses them).
+    ``archived_source(leaflet_id, version)`` returns an archived leaflet text (clinicpack.archive),
+    so a stale translation's warning can name the sections of its original that changed."""
     project = root if isinstance(root, Project) else Project(Path(root))
     brand = load_brand(project.brand_file)
     chosen = load_layout(layout, project.layouts, brand)
@@ -88,7 +92,8 @@ def load(
         chosen = dataclasses.replace(chosen, print=dataclasses.replace(chosen.print, ready=True))
     leaflets = load_all(project, find_leaflet_files(project, targets))
     today = today or dt.date.today()
-    options = Options(today, overdue_option=False) if consent else Options(today, allow_overdue)
+    options = Options(today, overdue_option=False, archived_source=archived_source) if consent else \
+        Options(today, allow_overdue, archived_source=archived_source)
     quality = quality_gate(project, brand, chosen, leaflets, options, strict) if check else None
     return Loaded(project, brand, chosen, tuple(leaflets), quality, today, allow_overdue and not consent)
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .consent import ConsentContent, consent_content
 from .errors import BuildError, BuildErrors, display_path
@@ -28,6 +29,9 @@ from .progress import Progress
 from .project import Project
 from .quality import Report
 from .writer import OutputFolder
+
+if TYPE_CHECKING:
+    from .archive import Recorder, Snapshot
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class PackRequest:
     progress: bool = False
     strict: bool = False  # quality warnings count as errors
     today: dt.date | None = None  # for the review-date check; a consent pack never allows an overdue leaflet
+    recorder: Recorder | None = None  # the archive: inputs and a print record for every pack written (clinicpack.archive)
 
 
 @dataclass
@@ -77,6 +82,8 @@ class Batch:
     out_dir: Path
     folder: str  # sub-folder of the output folder ("" for a blank pack)
     sync_each: bool  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
+    recorder: Recorder | None = None  # print records, written by whichever process writes the file
+    snapshot: Snapshot | None = None  # the archived inputs those records point at
 
 
 def build_packs(
@@ -84,7 +91,8 @@ def build_packs(
     report: Callable[[str], None] = lambda s: None,
     on_quality: Callable[[Report], None] = lambda r: None,
 ) -> PackResult:
-    loaded = load(request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict, consent=True)
+    loaded = load(request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict, consent=True,
+                  archived_source=request.recorder.source_of if request.recorder else None)
     on_quality(loaded.quality)
     raise_for_quality(loaded)
     contents = _consent_contents(loaded, request.check_only)
@@ -100,7 +108,9 @@ def build_packs(
         template = PackTemplate(loaded, leaflet, content)  # the shared pages, laid out once per leaflet
         result.template_cpu_seconds += time.process_time() - template_start
         orders = [template.order(p, request.clinician) for p in _patients(request, patient_list)]
-        batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", sync_each=not personal)
+        recorder = request.recorder
+        snapshot = recorder.snapshot(loaded.project, loaded.brand, loaded.layout, leaflet, request.layout) if recorder else None
+        batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", not personal, recorder, snapshot)
         _run(batch, request, result, report, leaflet)
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu_start
@@ -149,9 +159,16 @@ def _write(stamping: Stamping, batch: Batch, order: Order) -> Outcome:
         return Outcome(order.line, error=exc)
     out = OutputFolder(batch.out_dir)
     name = f"{batch.folder}/{order.name}" if batch.folder else order.name
+    recorder = batch.recorder
+    # the print record is saved as pending before the rename and confirmed after it (clinicpack.archive)
+    pending = recorder.begin(batch.snapshot, "pack", order.ref, batch.out_dir, name, data) if recorder else None
     if out.unchanged(name, data):
-        return Outcome(order.line, out.path_for(name), unchanged=True)
-    return Outcome(order.line, out.write(name, data, sync=batch.sync_each))
+        outcome = Outcome(order.line, out.path_for(name), unchanged=True)
+    else:
+        outcome = Outcome(order.line, out.write(name, data, sync=batch.sync_each))
+    if recorder is not None:
+        recorder.confirm(pending)
+    return outcome
 
 
 def _init_worker(batch: Batch) -> None:

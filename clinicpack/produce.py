@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from .render.stamp import Stamper
 
 
-def render_leaflet(loaded: Loaded, leaflet: Leaflet | str) -> bytes:
-    """The finished leaflet PDF in the loaded layout (imposed two-up for a booklet layout)."""
+def render_leaflet(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str = "") -> bytes:
+    """The finished leaflet PDF in the loaded layout (imposed two-up for a booklet layout).
+    ``footer_note`` is added to every page's footer (a reprint says which version it reprints)."""
     from .render import RenderOptions, marks_pdf
     from .render import render_leaflet as render
 
@@ -35,6 +36,7 @@ def render_leaflet(loaded: Loaded, leaflet: Leaflet | str) -> bytes:
         assets_dir=loaded.project.assets,
         booking_url=brand.booking_url(loaded.booking_id(leaflet)),
         review_overdue=loaded.review_overdue(leaflet),
+        footer_note=footer_note,
     )
     pdf = render(leaflet, brand, layout, loaded.labels(leaflet.language), options)
     if layout.print.imposition == "booklet":
@@ -74,6 +76,7 @@ class Order:
     values: dict[str, str]
     url: str
     line: int | None
+    ref: str | None = None  # the patient's opaque reference (print records); never the name
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class PackTemplate:
     """A consent pack for one leaflet, laid out once; ``stamp`` personalises a copy in a few
     milliseconds. Safe to call ``stamp`` from several threads at once."""
 
-    def __init__(self, loaded: Loaded, leaflet: Leaflet, content: ConsentContent):
+    def __init__(self, loaded: Loaded, leaflet: Leaflet, content: ConsentContent, footer_note: str = ""):
         from .render.pack import render_pack_template
 
         self.loaded = loaded
@@ -154,7 +157,7 @@ class PackTemplate:
         self.labels = loaded.labels(leaflet.language)
         brand, layout = loaded.brand, loaded.layout
         template = render_pack_template(leaflet, content, brand, layout, self.labels, loaded.project.assets,
-                                        brand.booking_url(loaded.booking_id(leaflet)))
+                                        brand.booking_url(loaded.booking_id(leaflet)), footer_note)
         self.job = StampJob(
             pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
             min_size=layout.text.min_size, shaping=template.shaping, script_fonts=_script_fonts(loaded),
@@ -181,7 +184,7 @@ class PackTemplate:
             "clinician_registration": p.clinician_registration,
             "booking_url": url,
         }
-        return Order(f"{p.ref}.pdf", values, url, p.line)
+        return Order(f"{p.ref}.pdf", values, url, p.line, p.ref)
 
     def stamping(self) -> Stamping:
         with self._lock:
@@ -194,10 +197,11 @@ class PackTemplate:
         return Stamped(self.stamping().pdf(order), order.name, order.url)
 
 
-def pack_template(loaded: Loaded, leaflet: Leaflet | str) -> PackTemplate:
-    """Lay out the consent pack for a leaflet once (its consent sections are checked here)."""
+def pack_template(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str = "") -> PackTemplate:
+    """Lay out the consent pack for a leaflet once (its consent sections are checked here).
+    ``footer_note`` is added to every page's footer (a reprint says which version it reprints)."""
     leaflet = loaded.leaflet(leaflet) if isinstance(leaflet, str) else leaflet
-    return PackTemplate(loaded, leaflet, consent_content(leaflet, loaded.labels(leaflet.language)))
+    return PackTemplate(loaded, leaflet, consent_content(leaflet, loaded.labels(leaflet.language)), footer_note)
 
 
 def _script_fonts(loaded: Loaded) -> tuple[str, ...]:
