@@ -59,7 +59,7 @@ CASES = {
     "broken yaml": (variant("title: Good leaflet", "title: [Good leaflet"), 3, "broken YAML: while parsing a flow sequence, expected ',' or ']', but got ':' (check the indentation, colons and quotes on this line)"),
     "not a mapping": ("---\n- just\n- a list\n---\n\n## Cost\n\nText.\n", 2, "the front matter must be keys and values (id: ..., title: ...), not a list or plain text"),
     "missing key": (variant("version: \"1.0\"\n", ""), 2, 'the front matter is missing the required key "version"'),
-    "unknown key": (variant("authors:", "reviewd_by: x\nauthors:"), 8, 'unknown key "reviewd_by" in the front matter (did you mean "reviewed_by"?); allowed keys: authors, id, language, published, quality, references, review_due, reviewed_by, summary, title, translation_of, treatment, version'),
+    "unknown key": (variant("authors:", "reviewd_by: x\nauthors:"), 8, 'unknown key "reviewd_by" in the front matter (did you mean "reviewed_by"?); allowed keys: authors, id, language, published, quality, references, review_due, reviewed_by, summary, title, translation_of, translation_of_version, treatment, version'),
     "duplicate key": (variant("title: Good leaflet", "title: Good leaflet\ntitle: Again"), 4, 'key "title" is given twice (keep one of them)'),
     "bad id": (variant("id: good-leaflet", "id: ../Good Leaflet"), 2, 'id "../Good Leaflet" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)'),
     "bad translation_of": (variant("authors:", "translation_of: exosome hair loss\nauthors:"), 8, 'translation_of "exosome hair loss" may use only lowercase letters, digits and single hyphens (e.g. exosome-hair-loss)'),
@@ -148,7 +148,7 @@ BRAND_CASES = {
     "long link": ('link: "https://clinic.example/book?t={id}"', 'link: "https://clinic.example/' + "x" * 80 + '?t={id}"', "booking link is too long for a clean QR code (167 characters with a 40-character leaflet id and a patient reference; keep it under 120: shorten the address or drop tracking parameters)"),
     "placeholder": ('link: "https://clinic.example/book?t={id}"', 'link: "https://clinic.example/book?t={id}&n={name}"', "booking link has an unknown placeholder {name}; only {id} is filled in"),
     "bad colour": ('primary: "#17476b"', 'primary: "dark blue"', 'colour "dark blue" is not a #rrggbb colour (e.g. "#1d4e6b"; quote it in YAML)'),
-    "unknown brand key": ("logo: logo.svg", "logos: logo.svg", 'unknown key "logos" in the brand file (did you mean "logo"?); allowed keys: booking, clinic, colours, fonts, languages, logo, quality'),
+    "unknown brand key": ("logo: logo.svg", "logos: logo.svg", 'unknown key "logos" in the brand file (did you mean "logo"?); allowed keys: archive, booking, clinic, colours, fonts, languages, logo, quality'),
 }
 
 
