@@ -12,6 +12,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import markdown
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.preprocessors import Preprocessor
 
 _HTML_PROCESSORS = (("preprocessors", "html_block"), ("inlinePatterns", "html"), ("inlinePatterns", "entity"))
@@ -69,7 +72,9 @@ def _is_block_line(line: str) -> bool:
 
 
 def new_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables", "attr_list", "sane_lists"])
+    # extension objects, not names: a name makes Python-Markdown scan every installed package's
+    # entry points (importlib.metadata) on each call, which cost more than parsing a leaflet
+    md = markdown.Markdown(extensions=[TableExtension(), AttrListExtension(), SaneListExtension()])
     for registry, name in _HTML_PROCESSORS:
         getattr(md, registry).deregister(name, strict=False)
     md.preprocessors.register(BlocksAsWritten(md), "blocks_as_written", 25)

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-import pyphen
+from functools import cache, lru_cache
 
 from .prose import Sentence, Word
 
-_DICTIONARY = pyphen.Pyphen(lang="en_US")
+
+@cache
+def _dictionary():  # noqa: ANN202 - a pyphen.Pyphen, loaded on first use (see hyphenation.py)
+    from .hyphenation import dictionary
+
+    return dictionary("en_US")
 
 
 @lru_cache(maxsize=20_000)
@@ -31,7 +34,7 @@ def syllables(word: str) -> int:
     w = word.lower()
     if not w.isalpha():
         return 1
-    return max(len(_DICTIONARY.positions(w)) + 1, _vowel_groups(w))
+    return max(len(_dictionary().positions(w)) + 1, _vowel_groups(w))
 
 
 def _vowel_groups(w: str) -> int:

@@ -22,7 +22,6 @@ from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
 from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
-from .rtl_flow import RTLFonts, draw_text_hook, measure_text_hook, paragraph_factory
 from .safety import laid_out
 from .styles import make_styles
 
@@ -76,6 +75,9 @@ def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
     fonts.check_leaflet_glyphs(leaflet, chains, label)
     ctx = Context(leaflet=leaflet, layout=layout, styles=make_styles(layout, body, headings, rtl), assets_dir=Path(), rtl=rtl)
     if rtl:
+        # imported here: HarfBuzz, bidi and the RTL engine load only for right-to-left leaflets
+        from .rtl_flow import RTLFonts, paragraph_factory
+
         # every ctx.paragraph() becomes an RTLParagraph; Latin letters fall back to the
         # layout's body font, the same chain the glyph check above verified
         rtl_fonts = RTLFonts(script=body, latin=fonts.faces(brand, layout.text.font), language=leaflet.language.split("-")[0])
@@ -107,6 +109,11 @@ def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, 
 def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool = False, footer_note: str = "") -> PageInfo:
     leaflet = ctx.leaflet
     review = "review_overdue" if review_overdue else "review_due"
+    draw_text = measure_text = None
+    if ctx.rtl:
+        from .rtl_flow import draw_text_hook, measure_text_hook
+
+        draw_text, measure_text = draw_text_hook(ctx.extra["rtl_fonts"]), measure_text_hook(ctx.extra["rtl_fonts"])
     footer = "  \u00b7  ".join([
         leaflet.id,
         labels.fmt("version", version=leaflet.version),
@@ -120,8 +127,8 @@ def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool =
         font=ctx.styles.body.fontName,
         bold_font=ctx.styles.table_header.fontName,
         rtl=ctx.rtl,
-        draw_text=draw_text_hook(ctx.extra["rtl_fonts"]) if ctx.rtl else None,
-        measure_text=measure_text_hook(ctx.extra["rtl_fonts"]) if ctx.rtl else None,
+        draw_text=draw_text,
+        measure_text=measure_text,
     )
 
 
