@@ -15,6 +15,17 @@ from reportlab.platypus import Flowable
 
 
 @dataclass(frozen=True)
+class SlotStyle:
+    """How a slot's value is set when it differs from the form's plain text: the booking link
+    is stamped as the leaflet prints its link (bold, link colour, underlined) and can be tapped."""
+
+    font_file: str  # the TrueType file the value is set in
+    colour: str  # #rrggbb
+    underline: bool = False
+    link: bool = False  # the value is a web address: stamped with a URI link annotation too
+
+
+@dataclass(frozen=True)
 class SlotPosition:
     key: str  # "name", "date_of_birth", ..., "booking_url", or "qr"
     page: int  # 1-based page of the template document
@@ -26,6 +37,7 @@ class SlotPosition:
     lines: int = 1  # a long value may break onto this many lines (the booking link), each ``leading`` lower
     leading: float = 0.0
     min_size: float = 0.0  # smallest size for this slot; 0 = the layout's text.min_size
+    style: SlotStyle | None = None  # None: the form's text font and colour
 
 
 class SlotRecorder:
@@ -35,12 +47,12 @@ class SlotRecorder:
         self.slots: list[SlotPosition] = []
 
     def record(self, canv, key: str, x: float, y: float, width: float, size: float, align: str, lines: int = 1,
-               leading: float = 0.0) -> None:
+               leading: float = 0.0, style: SlotStyle | None = None) -> None:
         ax, ay = canv.absolutePosition(x, y)
         scale = canv._currentMatrix[0]  # inside a shrink-to-fit frame everything is scaled
         page = canv._doctemplate.page  # the doc template's page number (the canvas defers its pages)
         self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align,
-                                       lines, round(leading * scale, 2)))
+                                       lines, round(leading * scale, 2), style=style))
 
 
     def record_at(self, key: str, page: int, x: float, y: float, width: float, size: float, align: str, min_size: float = 0.0) -> None:
@@ -52,8 +64,10 @@ class WriteLine(Flowable):
     """A line to write on. With a ``key`` it is also a slot that a patient's detail can fill."""
 
     def __init__(self, width: float, colour: str, recorder: SlotRecorder | None = None, key: str | None = None,
-                 text_size: float = 12, height: float = 26, align: str = "left", lines: int = 1):
+                 text_size: float = 12, height: float = 26, align: str = "left", lines: int = 1,
+                 style: SlotStyle | None = None, inset: float = 3):
         super().__init__()
+        self.style, self.inset = style, inset  # inset 0: the value lines up with the paragraphs above it
         self.leading = text_size * 1.25
         self.width, self.height = width, height + (lines - 1) * self.leading
         self.colour, self.recorder, self.key = colour, recorder, key
@@ -72,10 +86,11 @@ class WriteLine(Flowable):
         c.line(0, 3, self.width, 3)
         c.restoreState()
         if self.recorder is not None and self.key:
-            inset = 3
+            inset = self.inset
             x = self.width - inset if self.align == "right" else inset
             top = 6 + (self.lines - 1) * self.leading  # the first line's baseline; further lines go down
-            self.recorder.record(self.canv, self.key, x, top, self.width - 2 * inset, self.text_size, self.align, self.lines, self.leading)
+            self.recorder.record(self.canv, self.key, x, top, self.width - 2 * inset, self.text_size, self.align, self.lines, self.leading,
+                                 self.style)
 
 
 class TickBox(Flowable):

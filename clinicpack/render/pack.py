@@ -36,7 +36,7 @@ from ..qr import quiet_zone
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
 from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list, table_style
-from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, TickBox, WriteLine
+from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, SlotStyle, TickBox, WriteLine
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 from .safety import laid_out
 
@@ -75,6 +75,20 @@ class _Form:
     @property
     def width(self) -> float:
         return self.ctx.layout.frame_width
+
+    @property
+    def link_style(self) -> SlotStyle:
+        """The booking link as the leaflet prints its link: the body font's bold face, the link
+        colour, underlined, and a link annotation so it can be tapped."""
+        faces = self.brand.fonts[self.ctx.layout.text.font].faces
+        return SlotStyle(str(faces.get("bold") or faces["regular"]), self.ctx.layout.text.link_colour, underline=True, link=True)
+
+    def link_width(self, text: str, size: float) -> float:
+        from pathlib import Path
+
+        from .fonts import register_font_file
+
+        return stringWidth(text, register_font_file(Path(self.link_style.font_file)), size)
 
     def para(self, text: str, style: ParagraphStyle | None = None) -> Flowable:
         return self.ctx.paragraph(plain_runs(text), style or self.ctx.styles.body)
@@ -308,14 +322,15 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     width = text_width or form.width
     inner = width - code.width - 10 - 16
     url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
-    url_size = ctx.styles.panel_text.fontSize - 1
+    url_size = ctx.styles.panel_text.fontSize  # the size of the leaflet's own link
     longest = form.booking_url + "&ref=" + "N" * 16
-    lines = 1 if stringWidth(longest, ctx.styles.body.fontName, url_size) <= (inner - 6) * 0.95 else 2  # large print: two lines
+    lines = 1 if form.link_width(longest, url_size) <= inner * 0.95 else 2  # large print: two lines
     text = [
         form.para(heading, ctx.styles.panel_heading),
         form.para(lab["pack_booking_text"], url_style),
         WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=url_size,
-                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines),
+                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines,
+                  style=form.link_style, inset=0),
         form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
     ]
     cells, widths = [code, text], [code.width + 10, inner + 16]
@@ -565,17 +580,17 @@ def booking_stack(form: _Form, width: float) -> Flowable:
     q = ctx.layout.qr
     code = QrSlot(q.size, quiet_zone(q.size), form.rec)
     code.hAlign = "RIGHT" if ctx.rtl else "LEFT"
-    url_size = ctx.styles.panel_text.fontSize - 1
+    url_size = ctx.styles.panel_text.fontSize  # the size of the leaflet's own link
     inner = width - 16
     longest = form.booking_url + "&ref=" + "N" * 16
     lines = 1
-    while stringWidth(longest, ctx.styles.body.fontName, url_size) > lines * (inner - 6) * 0.95 and lines < 4:
+    while form.link_width(longest, url_size) > lines * inner * 0.95 and lines < 4:
         lines += 1
     cell = [
         code,
         Spacer(1, 4),
         WriteLine(inner, q.panel_colour, form.rec, "booking_url", text_size=url_size, height=url_size * 1.6,
-                  align="right" if ctx.rtl else "left", lines=lines),
+                  align="right" if ctx.rtl else "left", lines=lines, style=form.link_style, inset=0),
     ]
     return Table([[cell]], colWidths=[width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),

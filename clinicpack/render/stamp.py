@@ -165,6 +165,18 @@ class Stamper:
             self.fonts.append(font)
             extra += list(font.objects)
             entries.append(b"/" + FONT_RESOURCE + str(i).encode() + f" {first} 0 R".encode())
+        # fonts a slot's own style asks for (the booking link's bold face), unless already loaded
+        self.style_fonts: dict[str, tuple[str, _Font]] = {}
+        for file in sorted({slot.style.font_file for slot in slots if slot.style is not None}):
+            if file in files:
+                self.style_fonts[file] = (f"{FONT_RESOURCE.decode()}{files.index(file)}", self.fonts[files.index(file)])
+                continue
+            first = count + len(extra)
+            font = _load_font(file, first)
+            resource = f"{FONT_RESOURCE.decode()}S{len(self.style_fonts)}"
+            self.style_fonts[file] = (resource, font)
+            extra += list(font.objects)
+            entries.append(f"/{resource} {first} 0 R".encode())
         q_obj, big_q_obj = count + len(extra), count + len(extra) + 1
         extra += [_stream(b"q"), _stream(b"Q")]
         font_dict = _font_resource_object(bodies, self.pages[0])
@@ -207,15 +219,14 @@ class Stamper:
             return None
         return next((ch for ch in text if not any(ord(ch) in f.gid for f in self.fonts)), text[0] if text else None)
 
-    def _text_ops(self, slot: SlotPosition, text: str) -> bytes:
+    def _text_ops(self, slot: SlotPosition, text: str) -> tuple[bytes, list[tuple[float, float, float, float]]]:
         """Set ``text`` in its slot: at the slot's size if it fits; else broken after / ? & (a
         link, where the slot has two lines); else smaller, down to the layout's smallest size;
         else condensed, down to 60% width. A value that still does not fit is refused: a name is
         never cut short on a consent form."""
         if self.shaper is not None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
-            return self._shaped_text_ops(slot, text, self.shaper)
-        index = self._font_for(text) or 0
-        font = self.fonts[index]
+            return self._shaped_text_ops(slot, text, self.shaper), []
+        resource, font = self._plain_font(slot, text)
         gids = [font.gid.get(ord(ch), 0) for ch in text]
         widths = [font.width.get(g, 500.0) / 1000.0 for g in gids]
         size, condense = slot.size, 1.0
@@ -233,17 +244,35 @@ class Stamper:
                 raise SlotOverflow(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it", slot.key)
             lines = [(0, len(text))]
             break
-        out = []
+        style = slot.style
+        rects: list[tuple[float, float, float, float]] = []
+        out = [f"q {_rgb(style.colour).decode()} rg {_rgb(style.colour).decode()} RG 1 w\n"] if style else []
         scale = f"{condense * 100:.1f} Tz " if condense < 1.0 else ""
         for number, (start, end) in enumerate(lines):
             advance = sum(widths[start:end]) * size * condense
             x = slot.x - advance if slot.align == "right" else slot.x
             y = slot.y - number * slot.leading
             hexed = "".join(f"{g:04X}" for g in gids[start:end])
-            out.append(f"BT /{FONT_RESOURCE.decode()}{index} {size:.2f} Tf {scale}{x:.2f} {y:.2f} Td <{hexed}> Tj ET\n")
+            out.append(f"BT /{resource} {size:.2f} Tf {scale}{x:.2f} {y:.2f} Td <{hexed}> Tj ET\n")
+            if style and style.underline:  # where and how thick ReportLab underlines the leaflet's link
+                out.append(f"{x:.2f} {y - 0.125 * size:.2f} m {x + advance:.2f} {y - 0.125 * size:.2f} l S\n")
+            if style and style.link:
+                rects.append((x, y - 0.25 * size, x + advance, y + size))
         if scale:
             out.append("BT 100 Tz ET\n")
-        return "".join(out).encode()
+        if style:
+            out.append("Q\n")
+        return "".join(out).encode(), rects
+
+    def _plain_font(self, slot: SlotPosition, text: str) -> tuple[str, _Font]:
+        """(resource name, font) for an unshaped value: the slot's own font when it has every
+        character, else the first stamping font that has them all."""
+        if slot.style is not None:
+            found = self.style_fonts.get(slot.style.font_file)
+            if found and all(ord(ch) in found[1].gid for ch in text):
+                return found
+        index = self._font_for(text) or 0
+        return f"{FONT_RESOURCE.decode()}{index}", self.fonts[index]
 
     def _shaped_text_ops(self, slot: SlotPosition, text: str, shaper: _RTLShaper) -> bytes:
         """Right-to-left text, shaped and bidi-ordered: each glyph at its own position.
@@ -288,21 +317,32 @@ class Stamper:
         digest = hashlib.md5(self.template_id)
         for page in sorted(self.slots):
             ops = [b"q ", self.text_rgb, b" rg\n"]
+            links: list[tuple[str, list[tuple[float, float, float, float]]]] = []
             for slot in self.slots[page]:
                 if slot.key == "qr":
                     if qr_path:
                         m = slot.width / qr.size
                         ops += [b"q ", self.qr_rgb, f" rg {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(), qr_path, b"Q\n"]
                 elif values.get(slot.key):
-                    ops.append(self._text_ops(slot, values[slot.key]))
+                    text_ops, rects = self._text_ops(slot, values[slot.key])
+                    ops.append(text_ops)
+                    if rects:
+                        links.append((values[slot.key], rects))
             ops.append(b"Q")
             content = b"".join(ops)
             digest.update(content)
             number, before, after, original = self.page_parts[page]
             q, big_q = self.q_refs
-            replaced[number] = before + f"/Contents [ {q} 0 R {original} 0 R {big_q} 0 R {next_number} 0 R ]".encode() + after
+            body = before + f"/Contents [ {q} 0 R {original} 0 R {big_q} 0 R {next_number} 0 R ]".encode() + after
             added.append(_stream(zlib.compress(content, 6), "/Filter /FlateDecode"))
             next_number += 1
+            annots = []
+            for url, rects in links:
+                for rect in rects:
+                    added.append(_link_annotation(url, rect))
+                    annots.append(next_number)
+                    next_number += 1
+            replaced[number] = _with_annotations(body, annots)
         return self._serialise(replaced, added, digest.hexdigest())
 
     def _serialise(self, replaced: dict[int, bytes], added: list[bytes], file_id: str) -> bytes:
@@ -329,6 +369,26 @@ class Stamper:
             f"startxref\n{pos}\n%%EOF\n"
         ).encode()
         return b"".join(out + xref) + trailer
+
+
+def _link_annotation(url: str, rect: tuple[float, float, float, float]) -> bytes:
+    """A link annotation that opens ``url`` when its area is tapped, with no border drawn."""
+    escaped = url.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    x0, y0, x1, y1 = rect
+    return (f"<< /Type /Annot /Subtype /Link /Rect [ {x0:.2f} {y0:.2f} {x1:.2f} {y1:.2f} ] /Border [ 0 0 0 ] "
+            f"/A << /S /URI /Type /Action /URI ({escaped}) >> >>").encode("latin-1")
+
+
+def _with_annotations(page: bytes, numbers: list[int]) -> bytes:
+    """The page dictionary with the annotation objects ``numbers`` added to its /Annots."""
+    if not numbers:
+        return page
+    refs = " ".join(f"{n} 0 R" for n in numbers).encode()
+    if re.search(rb"/Annots \[", page):
+        return re.sub(rb"/Annots \[", b"/Annots [ " + refs, page, count=1)
+    if re.search(rb"/Annots \d+ 0 R", page):
+        raise TemplateError("a page's annotations are in a separate object")
+    return page.replace(b"<<", b"<< /Annots [ " + refs + b" ]", 1)
 
 
 def _fit(text: str, widths: list[float], size: float, room: float, max_lines: int) -> list[tuple[int, int]] | None:
