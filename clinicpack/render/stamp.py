@@ -18,6 +18,7 @@ of the content, so the same patient and template always give the same bytes.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 import zlib
@@ -54,21 +55,49 @@ class _Font:
     objects: tuple[bytes, ...]  # the object bodies, first is the Type0 font
 
 
-def _load_font(path: str, first: int, every_glyph: bool = False) -> _Font:
+URL_CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F))  # all a web address holds (the rest is %-encoded)
+
+
+def _subset(path: str, chars: str) -> bytes:
+    """The font cut down to ``chars``, glyph ids kept (fontTools), reproducibly."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, recalcTimestamp=False)
+    options = subset.Options()
+    options.retain_gids = True
+    options.layout_features = []
+    options.hinting = False  # print and screen renderers hint for themselves
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _load_font(path: str, first: int, every_glyph: bool = False, only: str | None = None) -> _Font:
     """Embed the whole TrueType file (objects numbered from ``first``).
 
     ``every_glyph`` lists the advance of every glyph, not only of those a character maps to:
     shaped text (Nastaliq) is drawn almost entirely in contextual forms without a code point.
+    ``only``: embed just these characters' glyphs (the booking link's face needs no more than
+    a web address's characters: a few KB instead of the whole font in every pack).
     """
-    ttf = TTFontFile(path)
-    with open(path, "rb") as handle:
-        data = handle.read()
+    if only is None:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    else:
+        data = _subset(path, only)
+    ttf = TTFontFile(io.BytesIO(data))
     scale = 1000.0 / ttf.unitsPerEm
     gid = {cp: g for cp, g in ttf.charToGlyph.items() if cp >= 32 and g}
     glyphs = set(range(1, len(ttf.hmetrics))) if every_glyph else set(gid.values())
     width = {g: round(ttf.hmetrics[g][0] * scale, 1) if g < len(ttf.hmetrics) else float(ttf.defaultWidth) for g in glyphs}
     name = ttf.name.decode("latin-1") if isinstance(ttf.name, bytes) else str(ttf.name)
     name = re.sub(r"[^A-Za-z0-9+-]", "", name) or "PatientFont"
+    if only is not None:  # a subset's name starts with a tag of six capitals (PDF 9.6.4)
+        name = "".join(chr(65 + b % 26) for b in hashlib.md5(data).digest()[:6]) + "+" + name
     w_parts = []
     for g in sorted(width):
         w_parts.append(f"{g} [{width[g]:g}]")
@@ -172,7 +201,7 @@ class Stamper:
                 self.style_fonts[file] = (f"{FONT_RESOURCE.decode()}{files.index(file)}", self.fonts[files.index(file)])
                 continue
             first = count + len(extra)
-            font = _load_font(file, first)
+            font = _load_font(file, first, only=URL_CHARACTERS)
             resource = f"{FONT_RESOURCE.decode()}S{len(self.style_fonts)}"
             self.style_fonts[file] = (resource, font)
             extra += list(font.objects)
