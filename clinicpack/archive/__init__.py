@@ -123,7 +123,7 @@ class Recorder:
             self._fail(exc)
             return None
 
-    def begin(self, snapshot: Snapshot | None, kind: str, patient_ref: str | None, output_dir: Path, file_name: str,
+    def begin(self, snapshot: Snapshot | None, kind: str, patient_ref: str | None, output_dir: Path | str, file_name: str,
               pdf: bytes, options: dict | None = None, reprint_of: int | None = None) -> tuple[int, PrintRecord] | None:
         store = self.store()
         if store is None or snapshot is None:
@@ -131,7 +131,7 @@ class Recorder:
         record = PrintRecord(
             printed_at=now(), kind=kind, patient_ref=patient_ref, leaflet_id=snapshot.leaflet_id, language=snapshot.language,
             version=snapshot.version, fingerprint=snapshot.fingerprint, layout=snapshot.layout, snapshot_id=snapshot.id,
-            output_dir=str(Path(output_dir).resolve()), file_name=file_name, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            output_dir=str(output_dir.resolve()) if isinstance(output_dir, Path) else output_dir, file_name=file_name, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             built_by=self.built_by, options=dict(options or {}), reprint_of=reprint_of,
         )
         try:

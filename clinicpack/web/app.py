@@ -30,13 +30,14 @@ from starlette.types import Scope
 
 import clinicpack as cp
 
+from . import history as desk_history
 from . import views
 from .desk import Desk, Unknown
 from .security import MAX_BODY, MAX_UPLOAD, Guard, Sessions, session_cookie
 
 HERE = Path(__file__).parent
 FAILED_SIGNIN_SECONDS = 1.0  # a wrong password waits this long: slows guessing, holds up no one else
-NAV = [("/", "Leaflets"), ("/pack", "Print a pack"), ("/day", "Day list")]  # (path, label) in the header
+NAV = [("/", "Leaflets"), ("/pack", "Print a pack"), ("/day", "Day list"), ("/history", "History")]  # (path, label) in the header
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # an upload stays in memory (never spooled to a temporary file): the body is capped at MAX_BODY anyway
 MultiPartParser.spool_max_size = MAX_BODY
@@ -177,6 +178,37 @@ async def day_print(request: Request) -> Response:
     return page(request, "day.html", context, 400)
 
 
+# ---------------------------------------------------------------- history and reprints
+async def history_page(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    search = {"patient": request.query_params.get("patient", "")[:40], "leaflet": request.query_params.get("leaflet", "")[:80]}
+    context = await run_in_threadpool(desk_history.history_page, desk, search)
+    return page(request, "history.html", context, 200 if not context["errors"] else 400)
+
+
+async def reprint_form(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    number = request.query_params.get("record", "")
+    context = await run_in_threadpool(desk_history.reprint_page, desk, number, {}, {})
+    if context is None:
+        raise HTTPException(404, "There is no print record by that number. Choose one from the History page.")
+    return page(request, "reprint.html", context)
+
+
+async def reprint_build(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    form = await checked_form(request)
+    number = str(form.get("record", ""))
+    values = {f.key: str(form.get(f.key, "")) for f in cp.FIELDS}
+    result = await run_in_threadpool(desk_history.reprint, desk, number, values)
+    if isinstance(result, cp.Stamped):
+        return pdf_response(result.pdf, result.file_name)
+    context = await run_in_threadpool(desk_history.reprint_page, desk, number, values, result)
+    if context is None:
+        raise HTTPException(404, "There is no print record by that number. Choose one from the History page.")
+    return page(request, "reprint.html", context, 400)
+
+
 # ---------------------------------------------------------------- sign in / out
 async def signin_form(request: Request) -> Response:
     if not request.app.state.sessions.protected:
@@ -235,6 +267,9 @@ ROUTES = [
     Route("/day", day_form, methods=["GET"]),
     Route("/day", day_check, methods=["POST"]),
     Route("/day/print", day_print, methods=["POST"]),
+    Route("/history", history_page, methods=["GET"]),
+    Route("/history/reprint", reprint_form, methods=["GET"]),
+    Route("/history/reprint", reprint_build, methods=["POST"]),
     Route("/signin", signin_form, methods=["GET"]),
     Route("/signin", signin, methods=["POST"]),
     Route("/signout", signout, methods=["POST"]),
@@ -242,10 +277,15 @@ ROUTES = [
 ]
 
 
-def create_app(root: Path, *, password: str | None = None, today: dt.date | None = None, warm: bool = True) -> Starlette:
+def create_app(root: Path, *, password: str | None = None, today: dt.date | None = None, warm: bool = True,
+               db: Path | None = None) -> Starlette:
     """The front desk for one project folder. ``password`` None: no sign-in (loopback only,
-    enforced by ``serve``). ``warm``: lay out every pack in a background thread at start-up."""
+    enforced by ``serve``). ``warm``: lay out every pack in a background thread at start-up.
+    ``db``: the archive database (default as for the command line, clinicpack.archive)."""
+    from .history import DeskArchive
+
     desk = Desk(root, today)
+    desk.archive = DeskArchive.for_project(desk.root, db)
     sessions = Sessions(password)
     app = Starlette(
         routes=ROUTES,

@@ -75,6 +75,7 @@ class Desk:
         self._cache: dict[Any, Any] = {}
         self._key_locks: dict[Any, threading.Lock] = {}
         self.builds = 0  # how many times something was laid out or loaded (tests, benchmark)
+        self.archive: Any = None  # clinicpack.web.history.DeskArchive: records every pack printed (set by create_app)
 
     # ------------------------------------------------------------ freshness
     def _generation(self) -> tuple[dict, dict]:

@@ -168,9 +168,12 @@ def build_pack(desk: Desk, choice: dict[str, str], values: dict[str, str], blank
     if isinstance(template, dict):
         return template
     try:
-        return template.stamp(patient)
+        pack = template.stamp(patient)
     except cp.UserError as exc:
         return {exc.key or "name": label_message(exc)}
+    if desk.archive is not None:
+        desk.archive.record(template, choice["layout"], [(pack, patient.ref if patient else None)])
+    return pack
 
 
 def pack_page(desk: Desk, choice: dict[str, str], values: dict[str, str], errors: Errors) -> dict:
@@ -232,14 +235,17 @@ def print_day(desk: Desk, choice: dict[str, str], data: bytes, row: int | None) 
         plist = cp.read_patients_bytes(data, "list.csv", desk.today)
     except cp.UserError as exc:
         return {"patients": exc.report()}
-    packs = []
+    packs, refs = [], []
     for patient in plist.patients:
         if row is not None and patient.line != row:
             continue
         try:
             packs.append(template.stamp(patient))
+            refs.append(patient.ref)
         except cp.UserError:
             continue  # shown on the check page; the other rows still print
+    if packs and desk.archive is not None:
+        desk.archive.record(template, choice["layout"], list(zip(packs, refs)))
     if not packs:
         return {"patients": "No row of this list can be printed. Fix the rows marked in the table and check the list again."}
     if row is not None:

@@ -1,0 +1,81 @@
+"""The front desk's History page and its print records (clinicpack.web.history), over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+
+import pypdf
+import pytest
+from helpers import FIXTURES, make_project, run
+from starlette.testclient import TestClient
+
+from clinicpack.web import create_app
+
+LEAFLET = (FIXTURES / "consent" / "test-consent.md").read_text(encoding="utf-8")
+TODAY = dt.date(2026, 12, 1)
+PATIENT = {"patient_ref": "D0042", "name": "Philomena Xanthopoulou", "date_of_birth": "1979-11-05"}
+
+
+def csrf(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/pack").text).group(1)
+
+
+def pages(data: bytes) -> list[str]:
+    return [(p.extract_text() or "").replace("\n", " ") for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.fixture()
+def desk(tmp_path):
+    root = make_project(tmp_path, {"test-consent.md": LEAFLET})
+    with TestClient(create_app(root, today=TODAY, warm=False)) as client:
+        yield root, client
+
+
+def test_a_pack_printed_at_the_desk_is_recorded_and_reprinted_from_history(desk, capsys) -> None:
+    root, client = desk
+    token = csrf(client)
+    served = client.post("/pack", data={"csrf": token, "leaflet": "test-consent", "layout": "default", **PATIENT})
+    assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+
+    code, out, _ = run(root, "history", "--format", "json", capsys=capsys)
+    (record,) = json.loads(out)
+    assert (record["kind"], record["patient_ref"], record["built_by"], record["file"]) == ("pack", "D0042", "front desk", "D0042.pdf")
+    assert record["pdf_sha256"] == hashlib.sha256(served.content).hexdigest()
+    stored = b"".join(p.read_bytes() for p in (root / "records").glob("archive.sqlite3*"))
+    assert b"Xanthopoulou" not in stored and b"1979-11-05" not in stored and b"5 November 1979" not in stored
+    # the command line proves the desk's pack from the archive
+    details = ["--patient-ref", "D0042", "--patient-name", PATIENT["name"], "--date-of-birth", PATIENT["date_of_birth"]]
+    assert run(root, "reprint", str(record["record"]), "--verify", *details, capsys=capsys)[0] == 0
+
+    # the leaflet is edited afterwards; the History page still reprints what the patient was given
+    source = root / "leaflets" / "test-consent.md"
+    source.write_text(LEAFLET.replace("Ask for a written quote.", "Prices rose.").replace('version: "3.2"', 'version: "3.3"'))
+    page = client.get("/history", params={"patient": "D0042"})
+    assert page.status_code == 200 and "D0042" in page.text and 'href="/history/reprint?record=1"' in page.text
+    assert "Xanthopoulou" not in page.text
+    assert "No print records match" in client.get("/history", params={"patient": "NOBODY"}).text
+    form = client.get("/history/reprint", params={"record": "1"})
+    assert form.status_code == 200 and "Reprint record 1" in form.text
+    missing = client.post("/history/reprint", data={"csrf": token, "record": "1", "name": ""})
+    assert missing.status_code == 400 and 'id="error-name"' in missing.text
+    again = client.post("/history/reprint", data={"csrf": token, "record": "1", "name": PATIENT["name"],
+                                                  "date_of_birth": PATIENT["date_of_birth"]})
+    assert again.status_code == 200 and again.headers["content-type"] == "application/pdf"
+    texts = pages(again.content)
+    assert len(texts) == len(pages(served.content))
+    assert all("Reprint of version 3.2, first printed 1 December 2026" in t for t in texts)
+    assert "written quote" in " ".join(texts) and "Prices rose" not in " ".join(texts)
+    code, out, _ = run(root, "history", "--format", "json", capsys=capsys)
+    newest = json.loads(out)[0]
+    assert newest["reprint_of"] == 1 and newest["patient_ref"] == "D0042"
+
+
+def test_history_page_without_records_and_unknown_record(desk) -> None:
+    _, client = desk
+    assert "No print records yet" in client.get("/history").text
+    assert client.get("/history/reprint", params={"record": "77"}).status_code == 404
+    assert client.post("/history/reprint", data={"record": "1"}).status_code == 403  # no CSRF token: refused
