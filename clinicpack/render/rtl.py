@@ -42,6 +42,7 @@ import unicodedata
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import uharfbuzz as hb
@@ -540,6 +541,9 @@ class _Prepared:
         self._format_chars_follow_text()
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
         self.advances = self._measure()
+        # lines already shaped, by (start, end): line breaking tries the same lines again when
+        # a paragraph is wrapped at another width or split across frames (lines are only read)
+        self.shaped_lines: dict[tuple[int, int], LaidOutLine] = {}
 
     def _latin_common(self, latin: dict[bool, _FontInfo]) -> None:
         """Spaces, digits and punctuation inside Latin text are drawn in the Latin font.
@@ -851,8 +855,11 @@ def _join_across_pieces(placed: list[_Placed], size: float) -> float:
 
 def _shape_line(prep: _Prepared, start: int, end: int) -> LaidOutLine:
     """Reorder one line visually (L1, L2) and shape each level run in its own direction."""
+    known = prep.shaped_lines.get((start, end))
+    if known is not None:
+        return known
+    line = prep.shaped_lines[(start, end)] = LaidOutLine(start, end)
     size = prep.style.font_size
-    line = LaidOutLine(start, end)
     # trailing spaces are not drawn (after L1 they sit at the paragraph level anyway)
     while end > start and prep.text[end - 1] in (" ", _LINE_SEPARATOR):
         end -= 1
@@ -1225,9 +1232,23 @@ def shape_line(
     return _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction)
 
 
+def _shared_line(text: str, font: str, size: float, latin_font: str | None, base_direction: str) -> LaidOutLine:
+    """``_single_line``, remembered: headers, footers, page labels and list markers repeat on
+    every page, and each is measured before it is drawn. The key holds the registered fonts
+    themselves, so a font registered again under the same name is shaped again. The line is
+    shared: callers only read it."""
+    latin = _font_info(latin_font) if latin_font else None
+    return _single_line_memo(text, font, size, latin_font, base_direction, _font_info(font), latin)
+
+
+@lru_cache(maxsize=2048)
+def _single_line_memo(text: str, font: str, size: float, latin_font: str | None, base_direction: str, *_fonts: object) -> LaidOutLine:
+    return _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction)
+
+
 def rtl_string_width(text: str, font: str, size: float, latin_font: str | None = None, base_direction: str = "rtl") -> float:
     """Shaped width in points of a single line of right-to-left text."""
-    return _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction).width
+    return _shared_line(text, font, size, latin_font, base_direction).width
 
 
 def draw_rtl_string(
@@ -1246,7 +1267,7 @@ def draw_rtl_string(
     For page headers, footers, list markers and form labels, where a full flowable is too
     heavy. ``latin_font`` draws characters ``font`` lacks (default: ReportLab's Vera).
     """
-    line = _single_line(text, font, size, latin_font=latin_font, base_direction=base_direction)
+    line = _shared_line(text, font, size, latin_font, base_direction)
     style = RTLStyle(font_name=font, bold_font_name=font, font_size=size, text_color=colour, latin_font=latin_font, latin_bold_font=latin_font)
     canvas.saveState()
     _emit_glyphs(canvas, line.glyphs, x_right - line.width, y, size, style)
