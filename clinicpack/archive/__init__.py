@@ -39,7 +39,7 @@ PENDING_GRACE = dt.timedelta(hours=1)  # a pending record this old, with no file
 def open_store(path: Path) -> Store:
     """The storage backend. Today one SQLite file; a ``postgresql://`` URL would choose a
     PostgreSQL backend here (README, "Document control")."""
-    if str(path).startswith(("postgres://", "postgresql://")):
+    if str(path).startswith(("postgres:", "postgresql:")):  # Path() folds the // of a URL
         raise ArchiveError("PostgreSQL archives are not built in yet (README, \"Document control\"); give a file path")
     from .sqlite import SqliteStore
 
