@@ -96,12 +96,20 @@ def build(
     plans = [plan(loaded, leaflet, manifest, request.force) for leaflet in loaded.leaflets]
     # everything is rendered in memory before the first file is written
     pdfs = _each(plans, lambda p: None if p.fresh else render_leaflet(loaded, p.leaflet))
-    results = [write(out, manifest, p, pdf, report, _record(request, loaded, out, p, pdf)) for p, pdf in zip(plans, pdfs)]
-    if request.preview:
-        for p, pdf in zip(plans, pdfs):
-            _preview(out, manifest, p.name, pdf, request.force, report)
-    remember(request, loaded, {p.name: p.inputs for p in plans}, manifest)
-    manifest.save()
+    said: list[str] = []  # reported once the files are in place: a fault part-way writes nothing
+    confirms: list[Callable[[], None]] = []  # archive records, confirmed once the files are in place
+    with out.staged() as staged:
+        results = [write(staged, manifest, p, pdf, said.append, lambda r=_record(request, loaded, out, p, pdf): confirms.append(r))
+                   for p, pdf in zip(plans, pdfs)]
+        if request.preview:
+            for p, pdf in zip(plans, pdfs):
+                _preview(staged, manifest, p.name, pdf, request.force, said.append)
+        remember(request, loaded, {p.name: p.inputs for p in plans}, manifest)
+        manifest.save(staged)
+    for confirm in confirms:
+        confirm()
+    for line in said:
+        report(line)
     return results
 
 

@@ -253,7 +253,7 @@ def reporting_errors(run: Callable[[], int], check_only: bool, interrupted: str)
         return 1
     except BuildError as exc:
         print(exc.report("error"), file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
+        print(getattr(exc, "after", "nothing was written"), file=sys.stderr)  # a WriteFault says what it left
         return 1
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)

@@ -93,11 +93,12 @@ class Manifest:
     def record(self, name: str, inputs: str, data: bytes, extra: str = "inputs") -> None:
         self.entries[name] = {extra: inputs, "size": len(data), "sha256": bytes_digest(data)}
 
-    def save(self) -> None:
+    def save(self, folder: OutputFolder | None = None) -> None:
+        """Write the manifest (through ``folder``, e.g. a build's staged writes, when given)."""
         data = {"format": FORMAT, "outputs": self.entries, **({"builds": self.builds} if self.builds else {})}
         text = json.dumps(data, indent=1, sort_keys=True) + "\n"
         if text != self._loaded:
-            self.folder.write(MANIFEST, text.encode("utf-8"))
+            (folder or self.folder).write(MANIFEST, text.encode("utf-8"))
             self._loaded = text
 
 

@@ -28,7 +28,7 @@ from .produce import Order, PackTemplate, Stamping, StampJob, check_layout
 from .progress import Progress
 from .project import Project
 from .quality import Report
-from .writer import OutputFolder
+from .writer import OutputFolder, WriteFault, remove_stale_partials
 
 if TYPE_CHECKING:
     from .archive import Recorder, Snapshot
@@ -60,7 +60,6 @@ class PackResult:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     template_cpu_seconds: float = 0.0  # laying out the shared pages (once per leaflet), for the benchmark
-    sync_seconds: float = 0.0  # waiting for the disk at the end of a batch (os.sync)
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,7 @@ class Outcome:
     path: Path | None = None
     unchanged: bool = False
     error: BuildError | None = None
+    fault: WriteFault | None = None  # the output folder failed (full disk, read-only): the batch stops
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Batch:
     orders: list[Order]
     out_dir: Path
     folder: str  # sub-folder of the output folder ("" for a blank pack)
-    sync_each: bool  # fsync every file; a batch instead syncs once at the end (fsync costs ~2 ms a file)
+    sync_each: bool = True  # each pack fsynced (file and folder) as it is written: a power cut loses at most the pack in progress
     recorder: Recorder | None = None  # print records, written by whichever process writes the file
     snapshot: Snapshot | None = None  # the archived inputs those records point at
 
@@ -110,7 +110,7 @@ def build_packs(
         orders = [template.order(p, request.clinician) for p in _patients(request, patient_list)]
         recorder = request.recorder
         snapshot = recorder.snapshot(loaded.project, loaded.brand, loaded.layout, leaflet, request.layout) if recorder else None
-        batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", not personal, recorder, snapshot)
+        batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", recorder=recorder, snapshot=snapshot)
         _run(batch, request, result, report, leaflet)
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu_start
@@ -165,7 +165,10 @@ def _write(stamping: Stamping, batch: Batch, order: Order) -> Outcome:
     if out.unchanged(name, data):
         outcome = Outcome(order.line, out.path_for(name), unchanged=True)
     else:
-        outcome = Outcome(order.line, out.write(name, data, sync=batch.sync_each))
+        try:
+            outcome = Outcome(order.line, out.write(name, data, sync=batch.sync_each))
+        except WriteFault as exc:
+            return Outcome(order.line, fault=exc)  # the record stays pending: the file never arrived
     if recorder is not None:
         recorder.confirm(pending)
     return outcome
@@ -197,13 +200,17 @@ def _outcomes(batch: Batch, jobs: int) -> Iterator[Outcome]:
 
 def _run(batch: Batch, request: PackRequest, result: PackResult, report: Callable[[str], None], leaflet: Leaflet) -> None:
     folder = batch.out_dir / batch.folder if batch.folder else batch.out_dir
-    _remove_partials(folder)
+    remove_stale_partials(folder)
     progress = Progress(len(batch.orders), f"{leaflet.id}", enabled=request.progress and len(batch.orders) > 1)
     source = request.patients_file
     written_before, unchanged_before = len(result.written), len(result.unchanged)
+    stopped: WriteFault | None = None
     try:
         for outcome in _outcomes(batch, request.jobs):
             progress.advance()
+            if outcome.fault is not None:
+                stopped = outcome.fault
+                break  # leaving the loop stops the workers; every pack already written is complete
             if outcome.error is not None:
                 error = outcome.error
                 if source and outcome.line:
@@ -216,26 +223,18 @@ def _run(batch: Batch, request: PackRequest, result: PackResult, report: Callabl
                 result.written.append(outcome.path)
     finally:
         progress.close()
-        if hasattr(os, "sync") and not batch.sync_each:
-            synced = time.perf_counter()
-            os.sync()  # one flush to disk for the whole batch instead of one per file
-            result.sync_seconds += time.perf_counter() - synced
     written = result.written[written_before:]
+    if stopped is not None:
+        remove_stale_partials(folder)  # what stopped workers were writing
+        total = len(result.written)
+        raise WriteFault(stopped.message, stopped.file, after=(
+            f"{total} complete pack(s) were written before the fault and kept ({len(written)} for {leaflet.id}); "
+            "no partial file was left; run the batch again once the folder can take files"))
     unchanged = result.unchanged[unchanged_before:]
     if len(batch.orders) == 1 and (written or unchanged):
         report(f"{'wrote' if written else 'unchanged'} {display_path((written or unchanged)[-1])}")
     elif len(batch.orders) > 1:
         report(f"{leaflet.id}: {len(written)} pack(s) written, {len(unchanged)} unchanged, in {display_path(folder)}/")
-
-
-def _remove_partials(folder: Path) -> None:
-    """Temporary files left by a batch that was killed outright (Ctrl-C cleans up by itself)."""
-    if folder.is_dir():
-        for stale in folder.glob(".partial-*"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
 
 
 def default_jobs() -> int:
