@@ -8,7 +8,8 @@ representation means both directions see exactly the same words, styles and link
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,22 @@ class Run:
     code: bool = False
     href: str | None = None
     line_break: bool = False  # a hard line break; ``text`` is empty
+
+
+# Where a line must not break, by a rule rather than by hand: between the digit groups of a
+# number ("+44 20 7946 0000"), between a number and the word it counts or measures ("22 July",
+# "5 ml", "24 hours"), and between a word and a year ("July 2020"). A no-break space keeps
+# them together in both the Latin paragraphs and the right-to-left engine.
+_KEEP_TOGETHER = re.compile(r"(?<=\d) (?=\d)|(?<=\d) (?=[^\W\d_]|%)|(?<=[^\W\d_]) (?=\d{4}(?!\d))")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def keep_together(text: str) -> str:
+    """``text`` with no-break spaces where a line break would split a number from its group,
+    unit or date (see ``_KEEP_TOGETHER``)."""
+    return _KEEP_TOGETHER.sub(NO_BREAK_SPACE, text)
+
+
+def keep_runs_together(runs: list[Run]) -> list[Run]:
+    """The same runs, each kept together by ``keep_together`` (code is left exactly as written)."""
+    return [r if r.code or not r.text else replace(r, text=keep_together(r.text)) for r in runs]

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
@@ -34,8 +35,10 @@ from reportlab.platypus import (
 from ..errors import BuildError
 from ..layout import Layout
 from ..leaflet import Leaflet, resolve_image
-from ..runs import Run
+from ..runs import Run, keep_runs_together
 from .styles import Styles
+
+NO_BREAK_SPACE_CODE = 0xA0
 
 BULLETS = ("\u2022", "\u2013", "\u2022", "\u2013")  # both glyphs exist in the shipped fonts
 NUMBERING = ("1", "a", "i", "1")
@@ -57,7 +60,9 @@ class Context:
 
     def paragraph(self, runs: list[Run], style: ParagraphStyle) -> Flowable:
         if self.paragraph_factory is not None:
-            return self.paragraph_factory(runs, style)
+            return self.paragraph_factory(keep_runs_together(runs), style)
+        if NO_BREAK_SPACE_CODE in pdfmetrics.getFont(style.fontName).face.charToGlyph:  # a font without it would draw a box
+            runs = keep_runs_together(runs)
         return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
 
     def text_width(self, text: str, style: ParagraphStyle) -> float:
