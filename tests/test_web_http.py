@@ -214,11 +214,28 @@ def test_a_non_csv_upload_is_an_error_beside_the_file_field(client, name, data, 
     f"/leaflets/{LEAFLET}/..%2Flayouts%2Fdefault.pdf",
     f"/leaflets/{LEAFLET}/%2Fetc%2Fpasswd.pdf",
     "/leaflets/../../etc/passwd/default.pdf",
+    "/fonts/..%2F..%2Fassets%2Ffonts%2FNotoNastaliqUrdu-regular.ttf",
+    "/fonts/xx-regular.ttf",
+    "/fonts/ur-italic.ttf",
 ])
 def test_unknown_or_path_like_ids_are_not_found(client, url):
     r = client.get(url)
     assert r.status_code == 404
     assert "Traceback" not in r.text and "<h1>Page not found</h1>" in r.text
+
+
+def test_the_brand_font_for_urdu_titles_is_served_by_the_app(client):
+    css = client.get("/fonts.css")
+    assert css.status_code == 200 and '[lang="ur"]' in css.text
+    font = client.get("/fonts/ur-regular.ttf")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+    assert font.content == (ROOT / "assets" / "fonts" / "NotoNastaliqUrdu-Regular.ttf").read_bytes()
+
+
+def test_a_day_list_that_did_not_come_back_whole_is_refused(client):
+    token = csrf(client, "/day")
+    r = client.post("/day/print", data={"csrf": token, "leaflet": LEAFLET, "layout": "default", "list": "not base64 at all!"})
+    assert r.status_code == 400 and "Upload the list again" in r.text and "application/pdf" not in r.headers["content-type"]
 
 
 @pytest.mark.parametrize("field, value", [

@@ -260,6 +260,7 @@ def merge(pdfs: list[bytes]) -> bytes:
     writer = PdfWriter()
     for data in pdfs:
         writer.append(io.BytesIO(data))
+    writer.compress_identical_objects()  # every pack embeds the same fonts and logo: keep one copy (about 5x smaller)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
