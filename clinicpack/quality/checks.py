@@ -301,6 +301,25 @@ def check_claims(ci: CheckInput) -> list[Finding]:
     return [Finding(ci.leaflet.path, m.line, ERROR, describe(m), "claims") for m in find_claims(ci.leaflet, ci.claims)]
 
 
+def check_alt_text(ci: CheckInput) -> list[Finding]:
+    """A picture with no alt text is tagged as decoration in the PDF, so a screen reader says
+    nothing about it: fine for an ornament, a loss for a diagram or a photo that explains."""
+    leaflet = ci.leaflet
+    out = []
+    blocks = [*leaflet.intro, *(el for s in leaflet.sections for el in s.body)]
+    for img in (img for block in blocks for img in block.iter("img")):
+        if " ".join((img.get("alt") or "").split()):
+            continue
+        src = img.get("src") or ""
+        out.append(Finding(
+            leaflet.path, leaflet.line_of(src) if src else None, WARNING,
+            f'the picture "{src}" has no alt text, so screen readers skip it: describe what it shows for someone '
+            f"who cannot see it, ![like this]({src}) (leave it empty only for pure decoration)",
+            "alt-text",
+        ))
+    return out
+
+
 CHECKS: dict[str, Callable[[CheckInput], list[Finding]]] = {
     "readability": check_readability,
     "print-size": check_print_size,
@@ -311,4 +330,5 @@ CHECKS: dict[str, Callable[[CheckInput], list[Finding]]] = {
     "qr": check_qr,
     "review": check_review,
     "claims": check_claims,
+    "alt-text": check_alt_text,
 }

@@ -24,6 +24,7 @@ from .elements import Context, render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
 from .safety import laid_out
 from .styles import make_styles
+from .tagging import document
 
 # Streams are Flate-compressed binary, not also ASCII85-armoured: ReportLab's pure-Python
 # ASCII85 encoder was the single largest cost of a leaflet build, and files get ~20% smaller.
@@ -37,6 +38,7 @@ class RenderOptions:
     booking_url: str
     review_overdue: bool = False  # built with --allow-overdue past review_due: the footer says so
     footer_note: str = ""  # added to every footer, e.g. "Reprint of version 1.0, first printed 2 December 2026"
+    tagged: bool = True  # a tagged PDF (structure tree, artifacts); off only to compare with the untagged page
 
 
 def _leaflet_fonts(leaflet: Leaflet, brand: Brand, layout: Layout) -> tuple[fonts.Faces, fonts.Faces, tuple, str, str]:
@@ -89,11 +91,12 @@ def prepare(leaflet: Leaflet, brand: Brand, layout: Layout) -> Context:
 def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, with_title: bool = True) -> list[Flowable]:
     leaflet = ctx.leaflet
     story: list[Flowable] = []
-    panel = booking_panel(ctx, brand, labels, qr_matrix(booking_url))
     if with_title:
         story.append(title_band(ctx, leaflet))
+    # made where it is read: the order of making is the order of the structure tree
+    panel = lambda: booking_panel(ctx, brand, labels, qr_matrix(booking_url))  # noqa: E731
     if ctx.layout.qr.placement == "start":
-        story.append(panel)
+        story.append(panel())
     story += render_blocks(leaflet.intro, ctx)
     for section in leaflet.sections:
         story += section_heading(ctx, section)
@@ -101,7 +104,7 @@ def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, 
     if leaflet.references:
         story += references_block(ctx, labels, leaflet.references)
     if ctx.layout.qr.placement == "end":
-        story.append(panel)
+        story.append(panel())
     story += about_box(ctx, labels, leaflet)
     return story
 
@@ -135,6 +138,7 @@ def page_info(ctx: Context, brand: Brand, labels: Labels, review_overdue: bool =
 def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Labels, options: RenderOptions) -> bytes:
     ctx = prepare(leaflet, brand, layout)
     ctx.assets_dir = options.assets_dir
+    ctx.struct = root = document(leaflet.language) if options.tagged else None  # a tagged PDF: see tagging.py
     story = leaflet_story(ctx, brand, labels, options.booking_url)
     meta = PdfMeta(
         title=leaflet.title,
@@ -144,4 +148,6 @@ def render_leaflet(leaflet: Leaflet, brand: Brand, layout: Layout, labels: Label
         keywords=f"{leaflet.id} version {leaflet.version}",
     )
     with laid_out(leaflet.path):
-        return build_pdf(story, brand, layout, page_info(ctx, brand, labels, options.review_overdue, options.footer_note), meta)
+        return build_pdf(
+            story, brand, layout, page_info(ctx, brand, labels, options.review_overdue, options.footer_note), meta, structure=root
+        )

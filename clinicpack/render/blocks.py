@@ -12,7 +12,8 @@ from ..labels import Labels
 from ..leaflet import Leaflet, Section
 from ..qr import QrMatrix, quiet_zone
 from ..runs import Run
-from .elements import Context, inline_runs, plain_runs, room_for_heading, rtl_list, table_style
+from .elements import Context, cell_node, inline_runs, plain_runs, room_for_heading, rtl_list, table_style
+from .tagging import Node, tag, tag_list_labels
 
 
 class QrCode(Flowable):
@@ -97,9 +98,9 @@ class EdgeToEdge(Flowable):
 
 def title_band(ctx: Context, leaflet: Leaflet) -> Flowable:
     t = ctx.layout.title
-    rows = [[ctx.paragraph(plain_runs(leaflet.title), ctx.styles.title)]]
+    rows = [[ctx.text(plain_runs(leaflet.title), ctx.styles.title, "H1")]]
     if leaflet.summary:
-        rows.append([ctx.paragraph(plain_runs(leaflet.summary), ctx.styles.summary)])
+        rows.append([ctx.text(plain_runs(leaflet.summary), ctx.styles.summary, "P")])
     band = Table(
         rows,
         colWidths=[ctx.layout.frame_width],
@@ -124,16 +125,19 @@ def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) 
     q = ctx.layout.qr
     code = QrCode(matrix, q.size)
     url_style = ParagraphStyle("url", parent=ctx.styles.panel_text, fontName=ctx.styles.table_header.fontName, textColor=HexColor(ctx.layout.text.link_colour))
-    text = [
-        ctx.paragraph(plain_runs(labels["booking_heading"]), ctx.styles.panel_heading),
-        ctx.paragraph(plain_runs(labels["booking_text"]), ctx.styles.panel_text),
-    ]
-    gap = 10
-    text_width = ctx.layout.frame_width - code.total - gap - 2 * 8
-    text += [
-        ctx.paragraph(url_runs(matrix.url, url_style.fontName, url_style.fontSize, text_width), url_style),
-        ctx.paragraph(plain_runs(labels.fmt("booking_phone", phone=brand.phone)), ctx.styles.panel_text),
-    ]
+    panel_node = ctx.node("Div")
+    with ctx.within(panel_node):
+        text = [
+            ctx.text(plain_runs(labels["booking_heading"]), ctx.styles.panel_heading, "P"),
+            ctx.text(plain_runs(labels["booking_text"]), ctx.styles.panel_text, "P"),
+        ]
+        gap = 10
+        text_width = ctx.layout.frame_width - code.total - gap - 2 * 8
+        text += [
+            ctx.text(url_runs(matrix.url, url_style.fontName, url_style.fontSize, text_width), url_style, "P"),
+            ctx.text(plain_runs(labels.fmt("booking_phone", phone=brand.phone)), ctx.styles.panel_text, "P"),
+        ]
+        tag(code, qr_figure(ctx, labels, matrix.url))
     cells = [code, text] if not ctx.rtl else [text, code]
     widths = [code.total + gap, text_width + 16] if not ctx.rtl else [text_width + 16, code.total + gap]
     panel = Table(
@@ -149,6 +153,16 @@ def booking_panel(ctx: Context, brand: Brand, labels: Labels, matrix: QrMatrix) 
         ]),
     )
     return KeepTogether([Spacer(1, 10), panel, Spacer(1, 6)])
+
+
+def qr_figure(ctx: Context, labels: Labels, url: str) -> Node | None:
+    """The QR code's ``Figure``: its alt text says what it is and gives the address (in English,
+    marked so, where the leaflet's language has no "qr_alt" label yet)."""
+    node = ctx.node("Figure", Alt=labels.fmt("qr_alt", url=url))
+    source = labels.where.get("qr_alt")
+    if node is not None and source is not None and source[0].stem != labels.language.split("-")[0]:
+        node.attrs["Lang"] = source[0].stem
+    return node
 
 
 def url_runs(url: str, font: str, size: float, width: float) -> list[Run]:
@@ -168,7 +182,7 @@ def url_runs(url: str, font: str, size: float, width: float) -> list[Run]:
 
 
 def section_heading(ctx: Context, section: Section) -> list[Flowable]:
-    heading = ctx.paragraph(inline_runs(section.heading), ctx.styles.headings[2])
+    heading = ctx.text(inline_runs(section.heading), ctx.styles.headings[2], ctx.heading_role(2))
     out: list[Flowable] = [room_for_heading(ctx, 2), Outlined(heading, section.key, section.title)]
     if ctx.layout.headings.rule:
         from reportlab.platypus import HRFlowable
@@ -180,14 +194,19 @@ def section_heading(ctx: Context, section: Section) -> list[Flowable]:
 
 
 def references_block(ctx: Context, labels: Labels, references: tuple[str, ...]) -> list[Flowable]:
-    heading = ctx.paragraph(plain_runs(labels["references"]), ctx.styles.headings[2])
+    heading = ctx.text(plain_runs(labels["references"]), ctx.styles.headings[2], ctx.heading_role(2))
     style = ParagraphStyle("ref", parent=ctx.styles.body, spaceAfter=4)
-    items = [ListItem([ctx.paragraph(_link_runs(ref), style)]) for ref in references]
+    list_node = ctx.node("L", A={"O": "List", "ListNumbering": "Decimal"})
+    items, item_labels = [], []
+    for ref in references:
+        item = list_node.add("LI") if list_node is not None else None
+        item_labels.append(item.add("Lbl") if item is not None else None)
+        items.append(ListItem([ctx.text(_link_runs(ref), style, item.add("LBody").add("P") if item is not None else None)]))
     options = dict(
         bulletType="1", bulletFormat="%s.", bulletFontName=style.fontName, bulletFontSize=style.fontSize,
         leftIndent=ctx.layout.lists.indent + style.fontSize * 0.6, bulletDedent="auto",
     )
-    numbered = rtl_list(items, options, ctx) if ctx.rtl else ListFlowable(items, **options)
+    numbered = tag_list_labels(rtl_list(items, options, ctx) if ctx.rtl else ListFlowable(items, **options), item_labels)
     return [room_for_heading(ctx, 2), Outlined(heading, "references", labels["references"]), numbered]
 
 
@@ -219,7 +238,12 @@ def about_box(ctx: Context, labels: Labels, leaflet: Leaflet) -> list[Flowable]:
         rows.append((labels["about_reviewed_by"], "; ".join(leaflet.reviewed_by)))
     label_style = ctx.styles.table_cell
     bold = ParagraphStyle("about_label", parent=label_style, fontName=ctx.styles.table_header.fontName)
-    data = [[ctx.paragraph(plain_runs(k), bold), ctx.paragraph(plain_runs(v), label_style)] for k, v in rows]
+    heading = ctx.text(plain_runs(labels["about"]), ctx.styles.headings[3], ctx.heading_role(3))
+    table_node = ctx.node("Table")
+    data = []
+    for k, v in rows:
+        tr = table_node.add("TR") if table_node is not None else None
+        data.append([ctx.text(plain_runs(k), bold, cell_node(tr, True, "Row")), ctx.text(plain_runs(v), label_style, cell_node(tr, False, ""))])
     if ctx.rtl:
         data = [r[::-1] for r in data]
     w = ctx.layout.frame_width
@@ -234,5 +258,4 @@ def about_box(ctx: Context, labels: Labels, leaflet: Leaflet) -> list[Flowable]:
             ("LEFTPADDING", (0, 0), (-1, -1), 8),
         ]),
     )
-    heading = ctx.paragraph(plain_runs(labels["about"]), ctx.styles.headings[3])
     return [KeepTogether([Outlined(heading, "about", labels["about"]), table])]

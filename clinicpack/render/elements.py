@@ -7,8 +7,10 @@ can become a ReportLab tag (so no ``<img>`` reading local files, no font switchi
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,13 @@ from ..layout import Layout
 from ..leaflet import Leaflet, resolve_image
 from ..runs import Run, keep_runs_together
 from .styles import Styles
+from .tagging import Node, tag, tag_list_labels
 
 NO_BREAK_SPACE_CODE = 0xA0
 
 BULLETS = ("\u2022", "\u2013", "\u2022", "\u2013")  # both glyphs exist in the shipped fonts
 NUMBERING = ("1", "a", "i", "1")
+NUMBERING_NAMES = ("Decimal", "LowerAlpha", "LowerRoman", "Decimal")  # the same, as PDF ListNumbering names
 BLOCK_TAGS = {"p", "ul", "ol", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -57,6 +61,8 @@ class Context:
     paragraph_factory: Callable[[list[Run], ParagraphStyle], Flowable] | None = None
     depth: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    struct: Node | None = None  # the structure element new blocks belong to (None: untagged PDF)
+    heading_level: int = 1  # the last heading's level in the structure (levels are never skipped)
 
     def paragraph(self, runs: list[Run], style: ParagraphStyle) -> Flowable:
         if self.paragraph_factory is not None:
@@ -65,11 +71,49 @@ class Context:
             runs = keep_runs_together(runs)
         return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
 
+    def node(self, role: str, **attrs: Any) -> Node | None:
+        """A new structure element at the end of the current one (None when not tagging)."""
+        return self.struct.add(role, **attrs) if self.struct is not None else None
+
+    @contextmanager
+    def within(self, node: Node | None) -> Iterator[None]:
+        """Blocks made inside this block belong to ``node``."""
+        outer = self.struct
+        self.struct = node if node is not None else outer
+        try:
+            yield
+        finally:
+            self.struct = outer
+
+    def text(self, runs: list[Run], style: ParagraphStyle, node: Node | str | None) -> Flowable:
+        """A paragraph of ``runs`` that is the content of ``node`` (or of a new element of that role)."""
+        if isinstance(node, str):
+            node = self.node(node)
+        flowable = self.paragraph(runs, style)
+        if node is None:
+            return flowable
+        for run in runs:
+            if run.href:
+                node.links[run.href] = node.links.get(run.href, "") + run.text
+        if self.rtl and not any(has_rtl_letter(r.text) for r in runs):
+            node.attrs.setdefault("Lang", "en")  # a Latin-only line (a web address) in a right-to-left leaflet
+        return tag(flowable, node)
+
+    def heading_role(self, level: int) -> str:
+        """``H<level>``, but never more than one level below the previous heading."""
+        self.heading_level = max(2, min(level, self.heading_level + 1))
+        return f"H{self.heading_level}"
+
     def text_width(self, text: str, style: ParagraphStyle) -> float:
         """Width of ``text`` on one line in ``style``; right-to-left text is measured shaped."""
         if self.rtl:
             return self.extra["rtl_fonts"].width(text, style.fontName, style.fontSize)
         return stringWidth(text, style.fontName, style.fontSize)
+
+
+def has_rtl_letter(text: str) -> bool:
+    """True if ``text`` has a letter of a right-to-left script (Arabic, Hebrew, Syriac, Thaana...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:
@@ -144,7 +188,7 @@ def handle_paragraph(el: ET.Element, ctx: Context) -> list[Flowable]:
     out: list[Flowable] = []
     runs = inline_runs(el)
     if any(r.text.strip() for r in runs):
-        out.append(ctx.paragraph(runs, ctx.styles.body))
+        out.append(ctx.text(runs, ctx.styles.body, "P"))
     for img in el.iter("img"):
         out.extend(handle_image(img, ctx))
     return out
@@ -164,16 +208,23 @@ def room_for_heading(ctx: Context, level: int) -> Flowable:
 
 def handle_heading(el: ET.Element, ctx: Context) -> list[Flowable]:
     level = min(int(el.tag[1]), 4)
-    return [room_for_heading(ctx, level), ctx.paragraph(inline_runs(el), ctx.styles.headings[level])]
+    runs = inline_runs(el)
+    return [room_for_heading(ctx, level), ctx.text(runs, ctx.styles.headings[level], ctx.heading_role(int(el.tag[1])))]
 
 
 def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
     ordered = el.tag == "ol"
     level = ctx.depth
     items = []
+    numbering = ("Decimal" if ctx.rtl else NUMBERING_NAMES[level % 4]) if ordered else ("Disc" if level % 2 == 0 else "Square")
+    list_node = ctx.node("L", A={"O": "List", "ListNumbering": numbering})
+    labels: list[Node | None] = []
     for li in el.findall("li"):
+        item = list_node.add("LI") if list_node is not None else None
+        labels.append(item.add("Lbl") if item is not None else None)
         ctx.depth += 1
-        content = list_item_flowables(li, ctx)
+        with ctx.within(item.add("LBody") if item is not None else None):
+            content = list_item_flowables(li, ctx)
         ctx.depth -= 1
         items.append(ListItem(content or [Spacer(1, 1)]))
     style = ctx.styles.body
@@ -196,8 +247,8 @@ def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
     else:
         options.update(bulletType="bullet", start=BULLETS[level % 4])
     if ctx.rtl:
-        return [rtl_list(items, options, ctx)]
-    return [ListFlowable(items, **options)]
+        return [tag_list_labels(rtl_list(items, options, ctx), labels)]
+    return [tag_list_labels(ListFlowable(items, **options), labels)]
 
 
 def rtl_list(items: list[ListItem], options: dict[str, Any], ctx: Context) -> Flowable:
@@ -221,10 +272,10 @@ def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:
         if child.tag in BLOCK_TAGS:
             if runs := inline_runs(inline):
                 if any(r.text.strip() for r in runs):
-                    out.append(ctx.paragraph(runs, style))
+                    out.append(ctx.text(runs, style, "P"))
             inline = ET.Element("p")
             if child.tag == "p":
-                out.append(ctx.paragraph(inline_runs(child), style))
+                out.append(ctx.text(inline_runs(child), style, "P"))
                 out.extend(f for img in child.iter("img") for f in handle_image(img, ctx))
             else:
                 out.extend(HANDLERS[child.tag](child, ctx))
@@ -233,7 +284,7 @@ def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:
             inline.append(child)
     runs = inline_runs(inline)
     if any(r.text.strip() for r in runs):
-        out.append(ctx.paragraph(runs, style))
+        out.append(ctx.text(runs, style, "P"))
     out.extend(f for img in inline.iter("img") for f in handle_image(img, ctx))
     return out
 
@@ -254,9 +305,11 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
         raise BuildError(f"this table has {columns} columns; at most {fits} fit across the page in this layout "
                          "(split it into smaller tables or make it a list)", ctx.leaflet.path, _table_line(ctx, rows))
     data = []
+    table_node = ctx.node("Table")
     for i, row in enumerate(rows):
         style = ctx.styles.table_header if i < header_rows else ctx.styles.table_cell
-        cells = [ctx.paragraph(inline_runs(c), style) for c in row]
+        tr = table_node.add("TR") if table_node is not None else None
+        cells = [ctx.text(inline_runs(c), style, cell_node(tr, i < header_rows, "Column")) for c in row]
         cells += [Spacer(1, 1)] * (columns - len(cells))
         data.append(cells[::-1] if ctx.rtl else cells)
     widths = _column_widths(rows, columns, ctx.layout.frame_width, lambda text: ctx.text_width(text, ctx.styles.table_header))
@@ -281,6 +334,13 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
 
 MIN_COLUMN_TEXT = 24.0  # points of text width a table column never goes below (a long word splits)
 MAX_TABLE_COLUMNS = 12  # more than this cannot be read on a leaflet page, however short the cells
+
+
+def cell_node(row: Node | None, header: bool, scope: str) -> Node | None:
+    """A ``TH`` (with its scope: the column or row it heads) or ``TD`` in ``row``."""
+    if row is None:
+        return None
+    return row.add("TH", A={"O": "Table", "Scope": scope}) if header else row.add("TD")
 
 
 def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
@@ -342,7 +402,8 @@ class CalloutBox(Table):
 
 
 def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
-    inner = render_blocks(list(el), ctx) or [Spacer(1, 1)]
+    with ctx.within(ctx.node("BlockQuote")):
+        inner = render_blocks(list(el), ctx) or [Spacer(1, 1)]
     c = ctx.layout.callout
     edge = "LINEAFTER" if ctx.rtl else "LINEBEFORE"
     box = CalloutBox(
@@ -372,7 +433,7 @@ def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
     style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor("#f2f2f2"), borderPadding=4)
     if ctx.rtl:
         return [rtl_code_block(text, style, ctx)]
-    return [Paragraph(markup, style)]
+    return [tag(Paragraph(markup, style), ctx.node("P"))]
 
 
 def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
@@ -388,7 +449,7 @@ def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
         runs.append(Run(line, code=True))
     inner = ParagraphStyle("pre_text", parent=style, backColor=None, alignment=TA_RIGHT if has_rtl(text) else TA_LEFT)
     return Table(
-        [[ctx.paragraph(runs, inner)]],
+        [[ctx.text(runs, inner, "P")]],
         colWidths=[ctx.layout.frame_width],
         style=table_style(ctx, [("BACKGROUND", (0, 0), (-1, -1), HexColor("#f2f2f2")), *[(p, (0, 0), (-1, -1), 4) for p in (
             "LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]]),
@@ -413,7 +474,9 @@ def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
         scale = min(max_w / w, max_h / h, 72 / 96)  # natural size at 96 dpi, shrunk to fit
         flowable = Image(str(path), width=w * scale, height=h * scale)
     flowable.hAlign = "RIGHT" if ctx.rtl else "LEFT"
-    return [flowable, Spacer(1, ctx.styles.body.spaceAfter)]
+    # no alt text reads as decorative (as in HTML): an artifact; the quality check warns about it
+    alt = " ".join((el.get("alt") or "").split())
+    return [tag(flowable, ctx.node("Figure", Alt=alt) if alt else None), Spacer(1, ctx.styles.body.spaceAfter)]
 
 
 def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int | None, font: str) -> Flowable:
@@ -433,7 +496,7 @@ def svg_flowable(path: Path, max_w: float, max_h: float, source: Path, line: int
 def handle_unknown(el: ET.Element, ctx: Context) -> list[Flowable]:
     """Anything else Markdown produced is printed as its text, never dropped silently."""
     text = "".join(el.itertext()).strip()
-    return [ctx.paragraph(plain_runs(text), ctx.styles.body)] if text else []
+    return [ctx.text(plain_runs(text), ctx.styles.body, "P")] if text else []
 
 
 HANDLERS: dict[str, Callable[[ET.Element, Context], list[Flowable]]] = {

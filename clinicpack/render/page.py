@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from ..brand import Brand
 from ..layout import Layout
 from .elements import svg_flowable
+from .tagging import Node, TaggingCanvas
 
 
 @dataclass
@@ -157,23 +158,30 @@ def text_width(text: str, font: str, size: float) -> float:
     return stringWidth(text, font, size)
 
 
-def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
+def make_canvas_class(decorate: Callable[[Canvas, int, int], None], structure: Node | None = None, title: str = "") -> type[Canvas]:
+    """The page canvas: pages are kept until the end so "Page N of M" is known, then decorated.
+    With a ``structure`` tree it writes a tagged PDF (see tagging.py); without, plain pages."""
+
+    class NumberedCanvas(TaggingCanvas, Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
             self.outline_marks: dict[int, list[tuple[str, str, int, float]]] = {}
+            self.tag_setup(structure, title)
 
         def showPage(self) -> None:
+            self.tag_page_end()
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            self._tag_mark = 0
 
         def save(self) -> None:
             total = len(self._pages)
             marks = self.outline_marks
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                decorate(self, number, total)
+                with self.tag_pagination():
+                    decorate(self, number, total)
                 # Bookmarks must be made while their page is the current one, i.e. now.
                 for key, title, level, top in marks.get(number, []):
                     self.bookmarkPage(key, fit="XYZ", left=0, top=top)
@@ -181,6 +189,7 @@ def make_canvas_class(decorate: Callable[[Canvas, int, int], None]) -> type[Canv
                 Canvas.showPage(self)
             if marks:
                 self.showOutline()
+            self.tag_write()
             Canvas.save(self)
 
     return NumberedCanvas
@@ -312,11 +321,12 @@ class _Doc(BaseDocTemplate):
 
 def build_pdf(
     story: list[Flowable], brand: Brand, layout: Layout, info: PageInfo, meta: PdfMeta,
-    decorate: Callable[[Canvas, int, int], None] | None = None,
+    decorate: Callable[[Canvas, int, int], None] | None = None, structure: Node | None = None,
 ) -> bytes:
     """Lay out ``story`` on branded pages and return the PDF bytes (identical for identical inputs).
 
     ``decorate`` replaces the header/footer painter (a consent pack numbers each part on its own).
+    ``structure`` is the root of the story's structure tree: the PDF is then tagged.
     """
     buf = io.BytesIO()
     L = layout
@@ -349,5 +359,5 @@ def build_pdf(
         pageTemplates=[PageTemplate("page", [frame], onPage=decorate.background)],
         showBoundary=0,
     )
-    doc.build(story, canvasmaker=make_canvas_class(decorate_pages or decorate))
+    doc.build(story, canvasmaker=make_canvas_class(decorate_pages or decorate, structure, meta.title))
     return buf.getvalue()
