@@ -154,17 +154,13 @@ def test_pictures_and_the_qr_code_are_figures_with_alt_text(tmp_path: Path) -> N
 
 
 def test_urdu_reads_in_logical_order(tmp_path: Path) -> None:
-    """Glyphs are drawn in visual order; the tree's order is the Markdown's and each sequence's
-    ActualText gives the words in reading order. Poppler (which ignores ActualText) sees the same
-    characters in each element, drawn right to left."""
+    """Glyphs are drawn in visual order; the tree's order is the Markdown's and each element's
+    ActualText gives its words in reading order. Poppler (which ignores ActualText) sees each
+    heading's characters as drawn, right to left."""
     out = build(tmp_path, {"mixed.ur.md": URDU})
     meta, md = front(URDU), markdown_blocks(URDU)
     tree = read_tree(out / "rtl-mixed.pdf")
-    pages = [p.objgen for p in pikepdf.open(out / "rtl-mixed.pdf").pages]
-
-    def actual(elem: pikepdf.Dictionary) -> str:
-        kids = list(elem.K) if isinstance(elem.K, pikepdf.Array) else [elem.K]
-        return " ".join(tree.actual_text[(pages.index(elem.Pg.objgen), int(k))] for k in kids if isinstance(k, int))
+    actual = lambda e: str(e.ActualText)  # noqa: E731
 
     headings = [actual(e) for e in tree.elements if re.fullmatch(r"/H[1-6]", str(e.S))]
     about = yaml.safe_load((ROOT / "assets" / "labels" / "ur.yaml").read_text(encoding="utf-8"))["about"]
@@ -174,9 +170,13 @@ def test_urdu_reads_in_logical_order(tmp_path: Path) -> None:
     items = [actual(e.K[0]) for e in tree.elements if str(e.S) == "/LBody"]
     assert [squeeze(i) for i in items] == [squeeze(i) for i in md["items"]]
 
-    shown = [e for e in struct_text(out / "rtl-mixed.pdf") if e.role == "H2"]
-    for element, source in zip(shown, md["headings"], strict=True):
-        assert element.text.strip() == get_display(source.strip())  # one line each: exactly the visual order
+    # Poppler: the same headings in the same order, each with (part of) its own text as drawn.
+    # Poppler 22.12 ends an MCID sequence at the first nested EMC, and Nastaliq letters drawn as
+    # several glyphs sit in nested ActualText spans, so it reads only up to the first such letter.
+    shown = [e for e in struct_text(out / "rtl-mixed.pdf") if re.fullmatch(r"H[1-6]", e.role)]
+    assert [e.role for e in shown] == ["H1"] + ["H2"] * len(md["headings"]) + ["H3"]
+    for element, source in zip(shown[1:-1], md["headings"], strict=True):
+        assert element.squeezed and element.squeezed in squeeze(get_display(source)), (element.text, source)
 
 
 def test_latin_address_in_an_urdu_leaflet_is_marked_english(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from ..layout import Layout
 from ..leaflet import Leaflet, resolve_image
 from ..runs import Run, keep_runs_together
 from .styles import Styles
-from .tagging import Node, tag, tag_list_labels
+from .tagging import Node, logical_text, tag, tag_list_labels
 
 NO_BREAK_SPACE_CODE = 0xA0
 
@@ -95,8 +95,12 @@ class Context:
         for run in runs:
             if run.href:
                 node.links[run.href] = node.links.get(run.href, "") + run.text
-        if self.rtl and not any(has_rtl_letter(r.text) for r in runs):
-            node.attrs.setdefault("Lang", "en")  # a Latin-only line (a web address) in a right-to-left leaflet
+        if self.rtl:
+            # glyphs are drawn in visual order (and PDFium repeats a long marked-content ActualText
+            # glyph by glyph), so the element itself carries the words in reading order
+            node.attrs["ActualText"] = logical_text([r.text if not r.line_break else " " for r in runs])
+            if not any(has_rtl_letter(r.text) for r in runs):
+                node.attrs.setdefault("Lang", "en")  # a Latin-only line (a web address) in a right-to-left leaflet
         return tag(flowable, node)
 
     def heading_role(self, level: int) -> str:

@@ -109,7 +109,7 @@ def _tagged_class(cls: type) -> type:
         if begin is None or self.__dict__.get("_tag_drawn"):
             return cls.drawOn(self, canv, x, y, _sW)  # a repeated header row: an artifact
         self.__dict__["_tag_drawn"] = True
-        begin(self._tag_node, visual_order_text(self))
+        begin(self._tag_node)
         try:
             return cls.drawOn(self, canv, x, y, _sW)
         finally:
@@ -130,17 +130,9 @@ def _tagged_class(cls: type) -> type:
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
-def visual_order_text(flowable: Any) -> str | None:
-    """The logical text of a right-to-left paragraph (or of its part on this page).
-
-    The RTL engine draws glyphs in visual order, so a reader taking text from the page gets
-    Urdu words backwards; ``/ActualText`` on the marked content gives it in reading order.
-    None for anything else (left-to-right text is drawn in reading order)."""
-    prep, lines = flowable.__dict__.get("_prep"), flowable.__dict__.get("_lines")
-    if prep is None or not lines or not hasattr(prep, "text"):
-        return None
-    text = " ".join(" ".join(prep.text[line.start : line.end].split()) for line in lines)
-    return text.translate(_BIDI_CONTROLS).replace("\u2028", " ")
+def logical_text(texts: list[str]) -> str:
+    """Text as read (what ``/ActualText`` gives a screen reader): bidi controls out, white space single."""
+    return " ".join("".join(texts).translate(_BIDI_CONTROLS).replace("\u2028", " ").split())
 
 
 def tag(flowable: Any, node: Node | None) -> Any:
@@ -214,17 +206,15 @@ class TaggingCanvas:
             code.append("EMC")
         self._tag_mark = len(code)
 
-    def _tag_open(self, node: Node, actual_text: str | None = None) -> None:
+    def _tag_open(self, node: Node) -> None:
         page = self._pageNumber
         mcids = self._tag_mcids.setdefault(page, [])
         props = f"/MCID {len(mcids)}"
-        if actual_text:
-            props += " /ActualText <FEFF" + actual_text.encode("utf-16-be").hex().upper() + ">"
         self._code.append(f"/{node.role} <<{props}>> BDC")
         node.kids.append(("mc", page, len(mcids)))
         mcids.append(node)
 
-    def tag_begin(self, node: Node, actual_text: str | None = None) -> None:
+    def tag_begin(self, node: Node) -> None:
         if self.tag_root is None:
             return
         if self._tag_stack:  # nested: the outer sequence ends here and resumes afterwards
@@ -232,7 +222,7 @@ class TaggingCanvas:
         else:
             self._tag_artifact()
         self._tag_stack.append(node)
-        self._tag_open(node, actual_text)
+        self._tag_open(node)
 
     def tag_end(self) -> None:
         if self.tag_root is None:
