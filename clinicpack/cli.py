@@ -111,7 +111,7 @@ def print_layout(project: Project, name: str) -> int:
 
 def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Path], on_quality: Callable[[Report], None] = lambda r: None) -> int:
     from .build import build
-    from .watch import snapshot, watch, watched_files
+    from .watch import Notifier, snapshot, watch, watched_files, watched_folders
 
     def scan() -> dict:
         return snapshot(watched_files(request.project, extra))
@@ -119,10 +119,16 @@ def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Pat
     def err(text: str) -> None:
         print(text, file=sys.stderr if "error" in text else sys.stdout, flush=True)
 
+    notifier = None
     try:
-        watch(scan, lambda: build(request, report=say, on_quality=on_quality), lambda t: err(t) if "error" in t else say(t))
+        notifier = Notifier(watched_folders(request.project, extra))
+        watch(scan, lambda: build(request, report=say, on_quality=on_quality), lambda t: err(t) if "error" in t else say(t),
+              sleep=notifier.wait)
     except KeyboardInterrupt:
         say("stopped watching")
+    finally:
+        if notifier is not None:
+            notifier.stop()
     return 0
 
 

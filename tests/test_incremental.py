@@ -246,3 +246,43 @@ def test_watch_from_the_command_line_rebuilds_and_stops_on_ctrl_c(project: Path)
     assert proc.returncode == 0, out
     assert out.splitlines()[-1] == "stopped watching"
     assert latency < 1.0, f"rebuilt {latency:.2f}s after the save"
+
+
+# ---------------------------------------------------------------- file-system notifications
+
+
+def test_the_notifier_wakes_on_a_save_and_not_on_a_read(project: Path) -> None:
+    from clinicpack.watch import Notifier, watched_folders
+
+    notifier = Notifier(watched_folders(Project(project)))
+    try:
+        assert notifier.active  # watchdog is a dependency: notifications, not polling, on this system
+        leaflet = project / "leaflets/prp-hair-loss.md"
+        leaflet.read_text()
+        t0 = time.monotonic()
+        assert notifier.wait(0.3) is False  # reading a watched file is not a change
+        assert time.monotonic() - t0 >= 0.29
+
+        import threading
+
+        threading.Timer(0.05, lambda: leaflet.write_text(leaflet.read_text() + "\n")).start()
+        t0 = time.monotonic()
+        assert notifier.wait(10) is True
+        assert time.monotonic() - t0 < 2  # woken by the save, long before the timeout
+        brand = project / "assets/brand.yaml"
+        threading.Timer(0.05, lambda: brand.write_text(brand.read_text() + "\n")).start()
+        assert notifier.wait(10) is True  # assets/ is watched too
+    finally:
+        notifier.stop()
+
+
+def test_watched_folders_include_files_named_outside_the_project(project: Path, tmp_path: Path) -> None:
+    from clinicpack.watch import watched_folders
+
+    outside = tmp_path / "elsewhere" / "mine.yaml"
+    outside.parent.mkdir()
+    outside.write_text("extends: default\n")
+    folders = {p.resolve(): recursive for p, recursive in watched_folders(Project(project), [outside])}
+    assert folders[(project / "assets").resolve()] is True
+    assert folders[(project / "leaflets").resolve()] is False
+    assert folders[outside.parent.resolve()] is False
