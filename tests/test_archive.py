@@ -235,6 +235,16 @@ def test_two_writers_at_once(project: Path, tmp_path: Path, capsys) -> None:
         assert {Path(r["file"]).name for r in records if r["output_dir"] == str((tmp_path / f"out{n}").resolve())} == files
 
 
+def test_packs_stamped_in_worker_processes_are_recorded(project: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code, _, err = run(project, "test-consent", "--pack", "consent", "-q", "--jobs", "2", "--out", str(out),
+                       "--patients", str(patients_csv(tmp_path / "day.csv", 12, "J")), capsys=capsys)
+    assert code == 0, err
+    files = {p.name: sha(p) for p in (out / "test-consent").glob("*.pdf")}
+    assert len(files) == 12
+    assert {Path(r["file"]).name: r["pdf_sha256"] for r in history(project, capsys)} == files
+
+
 def test_a_batch_killed_halfway_leaves_records_matching_the_files(project: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     proc = subprocess.Popen(build_command(project, "test-consent", "--pack", "consent", "-q", "--out", str(out),

@@ -79,3 +79,15 @@ def test_history_page_without_records_and_unknown_record(desk) -> None:
     assert "No print records yet" in client.get("/history").text
     assert client.get("/history/reprint", params={"record": "77"}).status_code == 404
     assert client.post("/history/reprint", data={"record": "1"}).status_code == 403  # no CSRF token: refused
+
+
+def test_the_leaflets_page_names_what_changed_in_the_original_of_a_stale_translation(tmp_path, capsys) -> None:
+    translation = LEAFLET.replace("id: test-consent", "id: test-consent-fr").replace("language: en", "language: fr").replace(
+        "treatment: Test scalp injections\n", 'treatment: Test scalp injections\ntranslation_of: test-consent\ntranslation_of_version: "3.2"\n')
+    root = make_project(tmp_path, {"test-consent.md": LEAFLET, "test-consent.fr.md": translation})
+    assert run(root, "test-consent", "-q", capsys=capsys)[0] == 0  # archives version 3.2
+    source = root / "leaflets" / "test-consent.md"
+    source.write_text(LEAFLET.replace("Ask for a written quote.", "Prices rose.").replace('version: "3.2"', 'version: "3.3"'))
+    with TestClient(create_app(root, today=TODAY, warm=False)) as client:
+        html = client.get("/").text
+    assert "translated from version 3.2 of &#34;test-consent&#34;, which is now version 3.3; changed since: &#34;Cost&#34; (cost)" in html

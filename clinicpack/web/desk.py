@@ -112,7 +112,9 @@ class Desk:
         consent pack, where an overdue leaflet is an error, never a warning."""
         if layout != "default" and layout not in self.layouts():
             raise Unknown("layout", layout)
-        return self._cached(("loaded", layout, consent), lambda: cp.load(self.root, layout, today=self.today, consent=consent))
+        source = self.archive.source_of if self.archive is not None else None  # names a stale translation's changes
+        return self._cached(("loaded", layout, consent),
+                            lambda: cp.load(self.root, layout, today=self.today, consent=consent, archived_source=source))
 
     def layouts(self) -> list[str]:
         """Layout names the project offers, "default" first."""

@@ -55,6 +55,11 @@ class DeskArchive:
                 pending = self.recorder.begin(snapshot, "pack", ref, DESK_FOLDER, pack.file_name, pack.pdf)
                 self.recorder.confirm(pending)
 
+    def source_of(self, leaflet_id: str, version: str) -> str | None:
+        """An archived leaflet text, for the quality gate's stale-translation check (``cp.load``)."""
+        with self._lock:
+            return self.recorder.source_of(leaflet_id, version)
+
     def records(self, patient: str, leaflet: str) -> list[Any]:
         if not self.db.exists():
             return []
