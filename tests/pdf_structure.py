@@ -40,7 +40,7 @@ class Element:
         return "".join(self.text.split())
 
 
-_ELEMENT = re.compile(r"^( *)([A-Za-z][A-Za-z0-9]*)(?: \((?:block|inline)\))?(:)?$")
+_ELEMENT = re.compile(r'^( *)([A-Za-z][A-Za-z0-9]*)(?: "[^"]*")?(?: \((?:block|inline)\))?(:)?$')
 
 
 def struct_text(path: Path) -> list[Element]:

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 import yaml
 from bidi import get_display
-from helpers import FIXTURES, ROOT, make_project, run
+from helpers import FIXTURES, ROOT, make_project, pdf_text, run
 from pdf_structure import read_tree, roles, struct_text
 
 LAYOUTS = sorted(p.stem for p in (ROOT / "layouts").glob("*.yaml") if p.stem != "a5-booklet")
@@ -229,3 +229,38 @@ def test_tagging_changes_nothing_on_the_page(tmp_path: Path, name: str) -> None:
     for i in range(len(docs[0])):
         tagged_png, plain_png = (d[i].render(scale=1.5).to_pil().tobytes() for d in docs)
         assert tagged_png == plain_png, f"page {i + 1} looks different when tagged"
+
+
+# ------------------------------------------------------------------ consent packs
+
+
+@pytest.fixture(scope="module")
+def packs(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("packs")
+    root = make_project(tmp, copy_shipped=True)
+    day = tmp / "day.csv"
+    day.write_text("patient_ref,name,date_of_birth\nP1,Ayesha Khan,1990-07-01\nP2,عائشہ خان,1990-07-01\n", encoding="utf-8")
+    for leaflet in ("exosome-hair-loss", "exosome-hair-loss.ur"):
+        assert run(root, leaflet, "--pack", "consent", "-q")[0] == 0
+        assert run(root, leaflet, "--pack", "consent", "--patients", str(day), "-q")[0] == 0
+    return root / "output"
+
+
+def test_consent_packs_blank_and_stamped_have_every_mark_tagged_or_an_artifact(packs: Path) -> None:
+    files = sorted(packs.rglob("*.pdf"))
+    assert len(files) == 6
+    for path in files:
+        tree = read_tree(path)
+        assert tree.loose_operators == {}, f"{path.name}: painting outside marked content {tree.loose_operators}"
+        assert tree.content_mcids <= set(tree.tree_mcids), path  # stamped text is in its field's element
+        assert [role for depth, role in tree.roles if depth == 1] == ["Sect"] * 6  # cover, leaflet, check, 2 consents, card
+
+
+def test_a_stamped_name_is_read_with_its_label_and_never_from_the_page_header(packs: Path) -> None:
+    labels = yaml.safe_load((ROOT / "assets" / "labels" / "en.yaml").read_text(encoding="utf-8"))
+    elements = struct_text(packs / "exosome-hair-loss" / "P1.pdf")
+    named = [e for e in elements if "Ayesha Khan" in e.text]
+    assert named and all(e.role == "P" and e.text == labels["field_name"] + "Ayesha Khan" for e in named)
+    assert len(named) >= 5  # cover, health check, both consent copies (patient details and signature), card
+    on_paper = pdf_text(packs / "exosome-hair-loss" / "P1.pdf").count("Ayesha Khan")
+    assert on_paper > len(named)  # the rest are the name strips in the page headers: artifacts, not read out

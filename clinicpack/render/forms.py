@@ -38,6 +38,7 @@ class SlotPosition:
     leading: float = 0.0
     min_size: float = 0.0  # smallest size for this slot; 0 = the layout's text.min_size
     style: SlotStyle | None = None  # None: the form's text font and colour
+    mcid: int | None = None  # tagged PDF: the marked-content id the stamped value takes (None: an artifact)
 
 
 class SlotRecorder:
@@ -47,12 +48,15 @@ class SlotRecorder:
         self.slots: list[SlotPosition] = []
 
     def record(self, canv, key: str, x: float, y: float, width: float, size: float, align: str, lines: int = 1,
-               leading: float = 0.0, style: SlotStyle | None = None) -> None:
+               leading: float = 0.0, style: SlotStyle | None = None, node=None) -> None:
+        """``node``: the structure element the stamped value belongs to (an MCID is reserved for it)."""
         ax, ay = canv.absolutePosition(x, y)
+        reserve = getattr(canv, "tag_reserve", None)
+        mcid = reserve(node) if reserve is not None and node is not None and canv.tag_root is not None else None
         scale = canv._currentMatrix[0]  # inside a shrink-to-fit frame everything is scaled
         page = canv._doctemplate.page  # the doc template's page number (the canvas defers its pages)
         self.slots.append(SlotPosition(key, page, round(ax, 2), round(ay, 2), round(width * scale, 2), round(size * scale, 2), align,
-                                       lines, round(leading * scale, 2), style=style))
+                                       lines, round(leading * scale, 2), style=style, mcid=mcid))
 
 
     def record_at(self, key: str, page: int, x: float, y: float, width: float, size: float, align: str, min_size: float = 0.0) -> None:
@@ -65,8 +69,9 @@ class WriteLine(Flowable):
 
     def __init__(self, width: float, colour: str, recorder: SlotRecorder | None = None, key: str | None = None,
                  text_size: float = 12, height: float = 26, align: str = "left", lines: int = 1,
-                 style: SlotStyle | None = None, inset: float = 3):
+                 style: SlotStyle | None = None, inset: float = 3, node=None):
         super().__init__()
+        self.node = node  # tagged PDF: the element (a form field's paragraph) the written value joins
         self.style, self.inset = style, inset  # inset 0: the value lines up with the paragraphs above it
         self.leading = text_size * 1.25
         self.width, self.height = width, height + (lines - 1) * self.leading
@@ -90,7 +95,7 @@ class WriteLine(Flowable):
             x = self.width - inset if self.align == "right" else inset
             top = 6 + (self.lines - 1) * self.leading  # the first line's baseline; further lines go down
             self.recorder.record(self.canv, self.key, x, top, self.width - 2 * inset, self.text_size, self.align, self.lines, self.leading,
-                                 self.style)
+                                 self.style, self.node)
 
 
 class TickBox(Flowable):

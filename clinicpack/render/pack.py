@@ -35,10 +35,11 @@ from ..markdown_tree import text_of
 from ..qr import quiet_zone
 from . import leaflet_story, page_info, prepare
 from .blocks import Outlined
-from .elements import Context, inline_runs, plain_runs, render_blocks, rtl_list, table_style
+from .elements import Context, cell_node, inline_runs, plain_runs, render_blocks, rtl_list, table_style
 from .forms import CutFrame, PartStart, QrSlot, SlotPosition, SlotRecorder, SlotStyle, TickBox, WriteLine
 from .page import Decorator, PageInfo, PdfMeta, PrintGeometry, build_pdf
 from .safety import laid_out
+from .tagging import Node, document, tag_list_labels
 
 PARTS = ("cover", "leaflet", "checklist", "consent_clinic", "consent_patient", "card")
 # The name in the page header identifies a loose page, like a hospital label; a long name may
@@ -90,11 +91,12 @@ class _Form:
 
         return stringWidth(text, register_font_file(Path(self.link_style.font_file)), size)
 
-    def para(self, text: str, style: ParagraphStyle | None = None) -> Flowable:
-        return self.ctx.paragraph(plain_runs(text), style or self.ctx.styles.body)
+    def para(self, text: str, style: ParagraphStyle | None = None, node: Node | str | None = "P") -> Flowable:
+        """A paragraph of form wording; tagged as ``node`` (a new ``P`` unless told otherwise)."""
+        return self.ctx.text(plain_runs(text), style or self.ctx.styles.body, node)
 
     def heading(self, text: str, level: int = 3, key: str | None = None) -> Flowable:
-        p = self.para(text, self.ctx.styles.headings[level])
+        p = self.para(text, self.ctx.styles.headings[level], self.ctx.heading_role(level))
         return Outlined(p, key, text, 1) if key else p
 
     def text_width(self, text: str, style: ParagraphStyle) -> float:
@@ -115,8 +117,9 @@ class _Form:
         for label, key in pairs:
             lw = min(self.text_width(label, style) + 12, col * 0.5)
             gap = 14 if len(pairs) > 1 else 0
-            cells += [self.para(label, style), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align,
-                                                         text_size=self.ctx.layout.forms.field_size)]
+            field = self.ctx.node("P")  # read as "Name: <the stamped name>"; the line itself is an artifact
+            cells += [self.para(label, style, field), WriteLine(col - lw - gap, self.line_colour, self.rec, key, align=align,
+                                                                text_size=self.ctx.layout.forms.field_size, node=field)]
             widths += [lw, col - lw]
         if self.ctx.rtl:
             cells, widths = cells[::-1], widths[::-1]
@@ -132,15 +135,19 @@ class _Form:
 
     def bullets(self, items: tuple[ET.Element, ...] | list[str], style: ParagraphStyle | None = None) -> Flowable:
         style = style or ParagraphStyle("item", parent=self.ctx.styles.body, spaceAfter=3)
-        flow = [
-            ListItem([self.ctx.paragraph(plain_runs(i) if isinstance(i, str) else inline_runs(i), style)]) for i in items
-        ]
+        list_node = self.ctx.node("L", A={"O": "List", "ListNumbering": "Disc"})
+        flow, marks = [], []
+        for i in items:
+            item = list_node.add("LI") if list_node is not None else None
+            marks.append(item.add("Lbl") if item is not None else None)
+            body = item.add("LBody").add("P") if item is not None else None
+            flow.append(ListItem([self.ctx.text(plain_runs(i) if isinstance(i, str) else inline_runs(i), style, body)]))
         indent = self.ctx.layout.lists.indent
         options = {"bulletType": "bullet", "start": "\u2022", "bulletFontName": style.fontName, "bulletFontSize": style.fontSize,
                    "leftIndent": indent, "bulletDedent": indent * 0.85, "bulletDir": "rtl" if self.ctx.rtl else "ltr"}
-        if self.ctx.rtl:
-            return rtl_list(flow, options, self.ctx)  # markers on the right, on the text's baseline
-        return ListFlowable(flow, **options)
+        if self.ctx.rtl:  # markers on the right, on the text's baseline
+            return tag_list_labels(rtl_list(flow, options, self.ctx), marks)
+        return tag_list_labels(ListFlowable(flow, **options), marks)
 
     def patient_strip(self) -> list[Flowable]:
         lab = self.labels
@@ -184,11 +191,14 @@ def render_pack_template(
         "card": lambda: card(form, leaflet, content),
     }
     story: list[Flowable] = []
+    root = document(leaflet.language)  # a tagged PDF: one section per part, in the pack's order
     for index, part in enumerate(PARTS):
         if index:
             story.append(PageBreak())
         outline = None if part == "leaflet" else (f"pack-{part}", labels[f"part_{part}"], 0)
         story.append(PartStart(index, starts, outline))
+        ctx.struct = form_ctx.struct = root.add("Sect", T=labels[f"part_{part}"])
+        ctx.heading_level = form_ctx.heading_level = 1
         story += builders[part]()
 
     leaflet_info = page_info(ctx, brand, labels, footer_note=footer_note)
@@ -210,7 +220,7 @@ def render_pack_template(
         keywords=f"{leaflet.id} version {leaflet.version} fingerprint {leaflet.fingerprint}",
     )
     with laid_out(leaflet.path):
-        pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate)
+        pdf = build_pdf(story, brand, layout, leaflet_info, meta, decorate=decorate, structure=root)
     # the language's font first (its script), then the layout's body font (Latin names, digits)
     names = (brand.language(leaflet.language).font or layout.text.font, layout.text.font)
     font_files = tuple(dict.fromkeys(str(brand.fonts[n].faces["regular"]) for n in names))
@@ -285,7 +295,7 @@ def cover(form: _Form, leaflet: Leaflet) -> list[Flowable]:
     ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
     t = ctx.layout.title
     band = Table(
-        [[form.para(lab["pack_kicker"], styles.summary)], [form.para(leaflet.treatment, styles.title)]],
+        [[form.para(lab["pack_kicker"], styles.summary)], [form.para(leaflet.treatment, styles.title, "H1")]],
         colWidths=[form.width],
         style=table_style(form.ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(t.band_colour)),
@@ -325,14 +335,15 @@ def booking_box(form: _Form, heading: str, text_width: float | None = None) -> l
     url_size = ctx.styles.panel_text.fontSize  # the size of the leaflet's own link
     longest = form.booking_url + "&ref=" + "N" * 16
     lines = 1 if form.link_width(longest, url_size) <= inner * 0.95 else 2  # large print: two lines
-    text = [
-        form.para(heading, ctx.styles.panel_heading),
-        form.para(lab["pack_booking_text"], url_style),
-        WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=url_size,
-                  height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines,
-                  style=form.link_style, inset=0),
-        form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
-    ]
+    with ctx.within(ctx.node("Div")):
+        text = [
+            form.para(heading, ctx.styles.panel_heading),
+            form.para(lab["pack_booking_text"], url_style),
+            WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=url_size,
+                      height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines,
+                      style=form.link_style, inset=0, node=ctx.node("P", Lang="en" if ctx.rtl else None)),
+            form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
+        ]
     cells, widths = [code, text], [code.width + 10, inner + 16]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
@@ -352,12 +363,21 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
     L = ctx.layout
     box = styles.body.fontSize * 1.1
     col = max(box * 2.6, 44)
-    header = [form.para(lab["checklist_question"], styles.table_header), form.para(lab["answer_yes"], styles.table_header),
-              form.para(lab["answer_no"], styles.table_header)]
-    rows = [header] + [
-        [ctx.paragraph(inline_runs(li), styles.table_cell), TickBox(box, form.line_colour), TickBox(box, form.line_colour)]
-        for li in content.contraindications
-    ]
+    heading = form.heading(lab["checklist_title"], 2)
+    note = form.para(lab["clinic_keeps"], form.note_style)
+    strip = form.patient_strip()
+    intro = form.para(lab["checklist_intro"])
+    grid = ctx.node("Table")  # question, then its Yes and No boxes (empty cells a reader announces under their headers)
+    row = grid.add("TR") if grid is not None else None
+    header = [form.para(lab[k], styles.table_header, cell_node(row, True, "Column")) for k in ("checklist_question", "answer_yes", "answer_no")]
+    rows = [header]
+    for li in content.contraindications:
+        row = grid.add("TR") if grid is not None else None
+        question = ctx.text(inline_runs(li), styles.table_cell, cell_node(row, False, ""))
+        for _ in range(2):
+            if row is not None:
+                row.add("TD").keep = True
+        rows.append([question, TickBox(box, form.line_colour), TickBox(box, form.line_colour)])
     widths = [form.width - 2 * col, col, col]
     if ctx.rtl:
         rows, widths = [r[::-1] for r in rows], widths[::-1]
@@ -376,10 +396,10 @@ def checklist(form: _Form, content: ConsentContent) -> list[Flowable]:
     table = Table(rows, colWidths=widths, repeatRows=1, style=table_style(ctx, commands), hAlign="RIGHT" if ctx.rtl else "LEFT")
     lines = lambda n: [WriteLine(form.width, form.line_colour, height=22) for _ in range(n)]
     return [
-        form.heading(lab["checklist_title"], 2),
-        form.para(lab["clinic_keeps"], form.note_style),
-        *form.patient_strip(),
-        form.para(lab["checklist_intro"]),
+        heading,
+        note,
+        *strip,
+        intro,
         table,
         Spacer(1, 8),
         KeepTogether([form.para(lab["checklist_medicines"], form.label_style), *lines(3)]),
@@ -399,12 +419,12 @@ def copy_band(form: _Form, title: str, copy: str) -> Flowable:
     size = ctx.styles.body.fontSize + 3
     mark_style = ParagraphStyle("copy_mark", parent=ctx.styles.title, fontSize=size, leading=size * 1.2, alignment=1)
     mark_width = max(stringWidth(lab[f"copy_{c}"], mark_style.fontName, size) for c in ("clinic", "patient")) + 24
+    title_flow = [form.para(title, ctx.styles.headings[2], ctx.heading_role(2)), form.para(lab[f"copy_{copy}_note"], form.note_style)]
     mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[mark_width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(L.title.band_colour)),
         ("TOPPADDING", (0, 0), (-1, -1), 7),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]))
-    title_flow = [form.para(title, ctx.styles.headings[2]), form.para(lab[f"copy_{copy}_note"], form.note_style)]
     cells, widths = [title_flow, mark], [form.width - mark_width - 10, mark_width + 10]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
@@ -427,9 +447,33 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     leaflet_line = lab.fmt("consent_leaflet_line", title=leaflet.title, id=leaflet.id, version=leaflet.version, fingerprint=leaflet.fingerprint)
     statement = lambda text: form.para(text)
     box = ctx.styles.body.fontSize * 1.1
-    photos_rows = [[form.para(use, ctx.styles.table_cell), form.para(lab["answer_yes"], form.label_style), TickBox(box, form.line_colour),
-                    form.para(lab["answer_no"], form.label_style), TickBox(box, form.line_colour)]
-                   for use in form.labels.lines("consent_photos_uses")]
+    band = copy_band(form, lab.fmt("consent_title", treatment=leaflet.treatment), copy)
+    before = [*form.patient_strip(), form.heading(lab["consent_leaflet_given"]), form.para(leaflet_line),
+              form.para(lab["consent_leaflet_note"], form.note_style)]
+    quoted = []
+    for key in ("benefits", "risks", "alternatives"):
+        quoted += [form.heading(lab[f"consent_{key}"]), *_quote(form, s[key])]
+    clinician = [form.heading(lab["consent_clinician_heading"]), statement(lab["consent_clinician_text"]),
+                 form.fields([(lab["field_name"], "clinician"), (lab["field_role"], "clinician_role")]),
+                 form.fields([(form.registration_label(), "clinician_registration")]),
+                 form.fields([(lab["field_signature"], None), (lab["field_date"], None)])]
+    interpreter = [form.heading(lab["consent_interpreter_heading"]), statement(lab["consent_interpreter_text"]),
+                   form.fields([(lab["field_name"], None), (lab["field_language"], None)]),
+                   form.fields([(lab["field_signature"], None), (lab["field_date"], None)])]
+    patient = [form.heading(lab["consent_patient_heading"]), form.bullets(form.labels.lines("consent_patient_points")),
+               form.fields([(lab["field_name"], "name")]), form.fields([(lab["field_signature"], None), (lab["field_date"], None)])]
+    photos_heading, photos_text = form.heading(lab["consent_photos_heading"]), statement(lab["consent_photos_text"])
+    grid = ctx.node("Table")  # each use, then "Yes" and its box, "No" and its box
+    photos_rows = []
+    for use in form.labels.lines("consent_photos_uses"):
+        row = grid.add("TR") if grid is not None else None
+        cells = [form.para(use, ctx.styles.table_cell, cell_node(row, False, ""))]
+        for answer_key in ("answer_yes", "answer_no"):
+            cells.append(form.para(lab[answer_key], form.label_style, cell_node(row, False, "")))
+            if row is not None:
+                row.add("TD").keep = True
+            cells.append(TickBox(box, form.line_colour))
+        photos_rows.append(cells)
     answer = max(stringWidth(lab[k], form.label_style.fontName, form.label_style.fontSize) for k in ("answer_yes", "answer_no")) + 10
     photo_widths = [form.width - 2 * (answer + box + 12), answer, box + 12, answer, box + 12]
     if ctx.rtl:
@@ -441,41 +485,18 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
     ]))
+    # made in reading order (the order of the structure tree), then set out as before
     return [
-        copy_band(form, lab.fmt("consent_title", treatment=leaflet.treatment), copy),
+        band,
         Spacer(1, 8),
-        *form.patient_strip(),
-        form.heading(lab["consent_leaflet_given"]),
-        form.para(leaflet_line),
-        form.para(lab["consent_leaflet_note"], form.note_style),
-        form.heading(lab["consent_benefits"]),
-        *_quote(form, s["benefits"]),
-        form.heading(lab["consent_risks"]),
-        *_quote(form, s["risks"]),
-        form.heading(lab["consent_alternatives"]),
-        *_quote(form, s["alternatives"]),
+        *before,
+        *quoted,
+        KeepTogether(clinician),
+        KeepTogether(interpreter),
+        KeepTogether(patient),
         KeepTogether([
-            form.heading(lab["consent_clinician_heading"]),
-            statement(lab["consent_clinician_text"]),
-            form.fields([(lab["field_name"], "clinician"), (lab["field_role"], "clinician_role")]),
-            form.fields([(form.registration_label(), "clinician_registration")]),
-            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
-        ]),
-        KeepTogether([
-            form.heading(lab["consent_interpreter_heading"]),
-            statement(lab["consent_interpreter_text"]),
-            form.fields([(lab["field_name"], None), (lab["field_language"], None)]),
-            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
-        ]),
-        KeepTogether([
-            form.heading(lab["consent_patient_heading"]),
-            form.bullets(form.labels.lines("consent_patient_points")),
-            form.fields([(lab["field_name"], "name")]),
-            form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
-        ]),
-        KeepTogether([
-            form.heading(lab["consent_photos_heading"]),
-            statement(lab["consent_photos_text"]),
+            photos_heading,
+            photos_text,
             photos_table,
             Spacer(1, 4),
             form.fields([(lab["field_signature"], None), (lab["field_date"], None)]),
@@ -516,7 +537,7 @@ def _card_body(form: _Form, leaflet: Leaflet, content: ConsentContent, width: fl
     item = ParagraphStyle("card_item", parent=styles.body, spaceAfter=2)
     warn_heading = ParagraphStyle("warn_h", parent=form.label_style, fontSize=form.label_style.fontSize + 1,
                                   leading=(form.label_style.fontSize + 1) * 1.3)
-    notes = [ctx.paragraph(inline_runs(p), item) for p in content.sections["warning-signs"].body if p.tag == "p"][1:]
+    notes = [ctx.text(inline_runs(p), item, "P") for p in content.sections["warning-signs"].body if p.tag == "p"][1:]
 
     def warning_box(box_width: float) -> Table:
         return Table(
@@ -590,7 +611,8 @@ def booking_stack(form: _Form, width: float) -> Flowable:
         code,
         Spacer(1, 4),
         WriteLine(inner, q.panel_colour, form.rec, "booking_url", text_size=url_size, height=url_size * 1.6,
-                  align="right" if ctx.rtl else "left", lines=lines, style=form.link_style, inset=0),
+                  align="right" if ctx.rtl else "left", lines=lines, style=form.link_style, inset=0,
+                  node=ctx.node("P", Lang="en" if ctx.rtl else None)),
     ]
     return Table([[cell]], colWidths=[width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),

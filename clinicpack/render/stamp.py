@@ -351,10 +351,12 @@ class Stamper:
                 if slot.key == "qr":
                     if qr_path:
                         m = slot.width / qr.size
-                        ops += [b"q ", self.qr_rgb, f" rg {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(), qr_path, b"Q\n"]
+                        ops += [b"/Artifact BMC q ", self.qr_rgb, f" rg {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(), qr_path,
+                                b"Q EMC\n"]
                 elif values.get(slot.key):
                     text_ops, rects = self._text_ops(slot, values[slot.key])
-                    ops.append(text_ops)
+                    # a tagged template reserved this value's marked-content id in its field's element
+                    ops += [f"/Span <</MCID {slot.mcid}>> BDC\n".encode() if slot.mcid is not None else b"/Artifact BMC\n", text_ops, b"\nEMC\n"]
                     if rects:
                         links.append((values[slot.key], rects))
             ops.append(b"Q")
