@@ -91,3 +91,16 @@ def test_the_leaflets_page_names_what_changed_in_the_original_of_a_stale_transla
     with TestClient(create_app(root, today=TODAY, warm=False)) as client:
         html = client.get("/").text
     assert "translated from version 3.2 of &#34;test-consent&#34;, which is now version 3.3; changed since: &#34;Cost&#34; (cost)" in html
+
+
+def test_a_damaged_archive_never_stops_the_desk_from_printing(tmp_path, caplog) -> None:
+    root = make_project(tmp_path, {"test-consent.md": LEAFLET})
+    (root / "records").mkdir()
+    (root / "records" / "archive.sqlite3").write_bytes(b"not a database" * 300)
+    with TestClient(create_app(root, today=TODAY, warm=False)) as client:
+        served = client.post("/pack", data={"csrf": csrf(client), "leaflet": "test-consent", "layout": "default", **PATIENT})
+        assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+        page = client.get("/history")
+    assert page.status_code == 400 and "The print records cannot be read" in page.text and "file is not a database" in page.text
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "print record could not be written" in logged and "Xanthopoulou" not in logged
