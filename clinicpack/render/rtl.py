@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -643,6 +645,36 @@ class _Prepared:
         return adv
 
 
+_PREPARED: OrderedDict[tuple, _Prepared] = OrderedDict()
+_PREPARED_LOCK = threading.Lock()
+_PREPARED_KEEP = 2048  # paragraphs: a few leaflets' worth
+
+
+def _prepared_for(runs: Sequence[Run], style: RTLStyle) -> _Prepared:
+    """The paragraph's ``_Prepared``, shared with every earlier paragraph of the same runs in the
+    same fonts, size, direction and language (colours, alignment and spacing do not change the
+    shaping). A running process (watch mode, the front desk) re-renders mostly unchanged
+    paragraphs: their bidi levels, shaped advances and shaped lines are reused, not redone.
+    The key holds the registered fonts themselves, so a font registered again is shaped again."""
+    latin_r, latin_b = style.latin_font, style.latin_bold_font
+    if latin_r is None or latin_b is None:
+        default_r, default_b = _latin_fallbacks()
+        latin_r, latin_b = latin_r or default_r, latin_b or default_b
+    fonts = tuple(_font_info(name) for name in (style.font_name, style.bold_font_name, latin_r, latin_b))
+    key = (tuple(runs), style.font_size, style.base_direction, style.language, fonts)
+    with _PREPARED_LOCK:
+        prep = _PREPARED.get(key)
+        if prep is not None:
+            _PREPARED.move_to_end(key)
+            return prep
+    prep = _Prepared(runs, style)
+    with _PREPARED_LOCK:
+        _PREPARED[key] = prep
+        while len(_PREPARED) > _PREPARED_KEEP:
+            _PREPARED.popitem(last=False)
+    return prep
+
+
 # --------------------------------------------------------------------------------------------
 # Lines
 # --------------------------------------------------------------------------------------------
@@ -1129,7 +1161,7 @@ class RTLParagraph(Flowable):
     @property
     def prepared(self) -> _Prepared:
         if self._prep is None:
-            self._prep = _Prepared(self.runs, self.style)
+            self._prep = _prepared_for(self.runs, self.style)
         return self._prep
 
     def _measure(self, lines: Sequence[LaidOutLine], width: float) -> _Metrics:
