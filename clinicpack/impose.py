@@ -131,7 +131,7 @@ def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:
         writer.root_object[NameObject("/Lang")] = lang
 
 
-MarksMaker = Callable[[tuple[float, float], tuple[float, float], tuple[float, float], float, tuple[float, ...]], bytes]
+MarksMaker = Callable[[tuple[float, float], tuple[float, float], tuple[float, float], float, tuple[float, ...], str], bytes]
 
 
 def booklet(pdf: bytes, layout: Layout, marks_maker: MarksMaker, rtl: bool = False) -> bytes:
@@ -146,7 +146,7 @@ def booklet(pdf: bytes, layout: Layout, marks_maker: MarksMaker, rtl: bool = Fal
         b = layout.print.bleed
         o = max(b, 3 * MM) + 7 * MM if layout.print.crop_marks else b
         media = (2 * w + 2 * o, h + 2 * o)
-        marks = marks_maker(media, (o, o), (2 * w, h), b, (w,)) if layout.print.crop_marks else None
+        marks = marks_maker(media, (o, o), (2 * w, h), b, (w,), layout.print.colour) if layout.print.crop_marks else None
         return impose_booklet(pdf, (w, h), b, media, (o, o), marks, boxes=True, rtl=rtl)
     sw, sh = layout.sheet_size
     return impose_booklet(pdf, (w, h), 0.0, (sw, sh), ((sw - 2 * w) / 2, (sh - h) / 2), rtl=rtl)

@@ -136,6 +136,13 @@ class Print:
         choices=("none", "booklet"),
     )
     sheet: Any = opt("pagesize", "A4", "Sheet a booklet is printed on, used landscape: two pages must fit side by side.")
+    colour: str = opt(
+        "choice", "rgb",
+        "`rgb` (screens and office printers) or `cmyk` (a print shop's press): every colour is converted from the brand's "
+        "palette with LittleCMS and a CMYK SWOP profile, black and near-black text prints as black ink only, and crop marks "
+        "are in registration colour. Photos stay RGB. See [Printing](#printing).",
+        choices=("rgb", "cmyk"),
+    )
 
 
 @dataclass(frozen=True)

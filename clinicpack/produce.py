@@ -66,6 +66,7 @@ class StampJob:
     min_size: float = 7.0  # smallest size patient text may shrink to (the layout's text.min_size)
     shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
     script_fonts: tuple[str, ...] = ()  # left-to-right packs: fonts for a name written in a right-to-left script
+    colour: str = "rgb"  # the layout's print.colour: "cmyk" stamps CMYK colours too
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class Stamping:
         from .render.stamp import Stamper
 
         self.job = job
-        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping)
+        self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping,
+                               colour=job.colour)
         self._shaping_stamper: Stamper | None = None
         self._lock = threading.Lock()
 
@@ -111,7 +113,7 @@ class Stamping:
 
                 fonts = (self.job.script_fonts[0], *self.job.font_file)
                 self._shaping_stamper = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour,
-                                                min_size=self.job.min_size, shaping=True)
+                                                min_size=self.job.min_size, shaping=True, colour=self.job.colour)
         return self._shaping_stamper
 
     def pdf(self, order: Order) -> bytes:
@@ -160,7 +162,7 @@ class PackTemplate:
                                         brand.booking_url(loaded.booking_id(leaflet)), footer_note)
         self.job = StampJob(
             pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
-            min_size=layout.text.min_size, shaping=template.shaping, script_fonts=_script_fonts(loaded),
+            min_size=layout.text.min_size, shaping=template.shaping, script_fonts=_script_fonts(loaded), colour=layout.print.colour,
         )
         self._stamping: Stamping | None = None
         self._lock = threading.Lock()

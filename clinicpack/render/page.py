@@ -107,16 +107,23 @@ class PrintGeometry:
         return (o - grow, o - grow, o + self.trim[0] + grow, o + self.trim[1] + grow)
 
 
-def draw_crop_marks(canv: Canvas, width: float, height: float, offset: float, bleed: float, folds: tuple[float, ...] = ()) -> None:
+def draw_crop_marks(canv: Canvas, width: float, height: float, offset: float, bleed: float, folds: tuple[float, ...] = (),
+                    colour: str = "rgb") -> None:
     """Crop marks at the corners of a ``width`` x ``height`` trim placed ``offset`` from the page corner.
 
     Marks start outside the bleed, so none is printed on the finished piece. ``folds`` are x
-    positions (from the trim's left edge) of fold lines, marked at the top and bottom.
+    positions (from the trim's left edge) of fold lines, marked at the top and bottom. In a
+    CMYK file they are in registration colour, so every plate carries them.
     """
     start = max(bleed, 3 * MM)
     canv.saveState()
     canv.setLineWidth(0.25)
-    canv.setStrokeColorRGB(0, 0, 0)
+    if colour == "cmyk":
+        from .colour import REGISTRATION
+
+        canv.setStrokeColor(REGISTRATION)
+    else:
+        canv.setStrokeColorRGB(0, 0, 0)
     x0, y0, x1, y1 = offset, offset, offset + width, offset + height
     for x, sx in ((x0, -1), (x1, 1)):
         for y, sy in ((y0, -1), (y1, 1)):
@@ -142,13 +149,14 @@ class _TextlessCanvas(Canvas):
 
 
 def marks_pdf(
-    media: tuple[float, float], origin: tuple[float, float], trim: tuple[float, float], bleed: float, folds: tuple[float, ...] = ()
+    media: tuple[float, float], origin: tuple[float, float], trim: tuple[float, float], bleed: float, folds: tuple[float, ...] = (),
+    colour: str = "rgb",
 ) -> bytes:
     """A one-page PDF holding only crop (and fold) marks, laid over imposed sheets."""
     buf = io.BytesIO()
     canv = _TextlessCanvas(buf, pagesize=media, invariant=1)
     assert abs(origin[0] - origin[1]) < 0.001, "marks assume the same offset on both axes"
-    draw_crop_marks(canv, trim[0], trim[1], origin[0], bleed, folds)
+    draw_crop_marks(canv, trim[0], trim[1], origin[0], bleed, folds, colour)
     canv.showPage()
     canv.save()
     return buf.getvalue()
@@ -248,7 +256,7 @@ class Decorator:
         self.decorate(canv, page, pages)
         canv.restoreState()
         if g.crop_marks:
-            draw_crop_marks(canv, g.trim[0], g.trim[1], g.offset, g.bleed)
+            draw_crop_marks(canv, g.trim[0], g.trim[1], g.offset, g.bleed, colour=self.layout.print.colour)
 
     def decorate(self, canv: Canvas, page: int, pages: int) -> None:
         L, info = self.layout, self.info
@@ -341,6 +349,12 @@ def build_pdf(
     )
     decorate_pages = decorate
     decorate = Decorator(brand, layout, info)
+    enforce = None
+    if L.print.colour == "cmyk":
+        from .colour import check_profile, to_cmyk
+
+        check_profile(L.origin.get("print", {}).get("colour", ""))
+        enforce = to_cmyk  # every colour the canvas sets, converted as it is set
     doc = _Doc(
         buf,
         pagesize=g.media,
@@ -358,6 +372,7 @@ def build_pdf(
         initialFontSize=L.text.size,
         pageTemplates=[PageTemplate("page", [frame], onPage=decorate.background)],
         showBoundary=0,
+        enforceColorSpace=enforce,
     )
     doc.build(story, canvasmaker=make_canvas_class(decorate_pages or decorate, structure, meta.title))
     return buf.getvalue()

@@ -55,6 +55,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.flowables import Flowable
 
 from clinicpack.errors import BuildError
+from clinicpack.render.colour import fill_operator
 from clinicpack.runs import Run
 
 __all__ = [
@@ -1047,6 +1048,7 @@ def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float
     ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
     cur_font: tuple[str, int] | None = None
     cur_colour: Any = None
+    cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
     recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
     for cluster in glyph_clusters(glyphs):
         # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
@@ -1067,8 +1069,7 @@ def _emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float
             info = _font_info(g.font)
             colour = style.link_color if g.run.href else style.text_color
             if colour is not cur_colour:
-                c = colors.toColor(colour)
-                ops.append(f"{_fmt(c.red)} {_fmt(c.green)} {_fmt(c.blue)} rg")
+                ops.append(fill_operator(colour, cmyk))
                 cur_colour = colour
             # PDFium drops a text object that repeats one of the last five objects' codes close
             # by (its test for fake bold); stacked Nastaliq letters can do that, so a glyph

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from ..qr import QrMatrix
+from .colour import hex_operands
 from .forms import SlotPosition
 
 FONT_RESOURCE = b"FPatient"
@@ -174,7 +175,7 @@ class Stamper:
     """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
 
     def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str | tuple[str, ...], text_colour: str = "#1a1a1a",
-                 qr_colour: str = "#000000", min_size: float = MIN_SIZE, shaping: bool = False):
+                 qr_colour: str = "#000000", min_size: float = MIN_SIZE, shaping: bool = False, colour: str = "rgb"):
         self.min_size = max(MIN_SIZE, min_size)
         self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
         self.pages = _page_objects(bodies, self.root)
@@ -226,8 +227,11 @@ class Stamper:
         # right-to-left packs: every value is shaped and bidi-ordered by the RTL engine, in the
         # first font (the script's) with the last one (the layout's body font) for Latin letters
         self.shaper = _RTLShaper(files[0], files[-1]) if shaping else None
-        self.text_rgb = _rgb(text_colour)
-        self.qr_rgb = _rgb(qr_colour)
+        # print.colour: cmyk writes CMYK ("k"), converted as the renderer converts the template's colours
+        self.cmyk = colour == "cmyk"
+        self.fill = b" k" if self.cmyk else b" rg"
+        self.text_rgb = hex_operands(text_colour, self.cmyk)
+        self.qr_rgb = hex_operands(qr_colour, self.cmyk)
 
     # -------------------------------------------------------------- text
 
@@ -275,7 +279,8 @@ class Stamper:
             break
         style = slot.style
         rects: list[tuple[float, float, float, float]] = []
-        out = [f"q {_rgb(style.colour).decode()} rg {_rgb(style.colour).decode()} RG 1 w\n"] if style else []
+        ink = hex_operands(style.colour, self.cmyk).decode() if style else ""
+        out = [f"q {ink} {'k' if self.cmyk else 'rg'} {ink} {'K' if self.cmyk else 'RG'} 1 w\n"] if style else []
         scale = f"{condense * 100:.1f} Tz " if condense < 1.0 else ""
         for number, (start, end) in enumerate(lines):
             advance = sum(widths[start:end]) * size * condense
@@ -345,14 +350,14 @@ class Stamper:
         added: list[bytes] = []
         digest = hashlib.md5(self.template_id)
         for page in sorted(self.slots):
-            ops = [b"q ", self.text_rgb, b" rg\n"]
+            ops = [b"q ", self.text_rgb, self.fill, b"\n"]
             links: list[tuple[str, list[tuple[float, float, float, float]]]] = []
             for slot in self.slots[page]:
                 if slot.key == "qr":
                     if qr_path:
                         m = slot.width / qr.size
-                        ops += [b"/Artifact BMC q ", self.qr_rgb, f" rg {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(), qr_path,
-                                b"Q EMC\n"]
+                        ops += [b"/Artifact BMC q ", self.qr_rgb, self.fill, f" {m:.4f} 0 0 {m:.4f} {slot.x:.2f} {slot.y:.2f} cm\n".encode(),
+                                qr_path, b"Q EMC\n"]
                 elif values.get(slot.key):
                     text_ops, rects = self._text_ops(slot, values[slot.key])
                     # a tagged template reserved this value's marked-content id in its field's element
@@ -454,11 +459,6 @@ def _frame(number: int, body: bytes) -> bytes:
 def _qr_path(qr: QrMatrix) -> bytes:
     """Dark modules as rectangles in module units (the caller scales and places them)."""
     return b" ".join(b"%d %d %d 1 re" % rect for rect in qr.rectangles()) + b" f\n"
-
-
-def _rgb(colour: str) -> bytes:
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return f"{r:.3f} {g:.3f} {b:.3f}".encode()
 
 
 _OBJ = re.compile(rb"(\d+) 0 obj\n?")
