@@ -22,6 +22,8 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NullObject,
+    NumberObject,
     RectangleObject,
 )
 
@@ -78,6 +80,7 @@ def impose_booklet(
     sx, sy = spread_origin
     writer = PdfWriter()
     marks_form = _form(writer, PdfReader(io.BytesIO(marks)).pages[0], (0.0, 0.0, *sheet_media)) if marks else None
+    placed: dict[int, tuple[IndirectObject, IndirectObject]] = {}  # page index -> (sheet, form): for the structure tree
     for left, right in saddle_stitch_order(count, rtl):
         sheet = writer.add_blank_page(*sheet_media)
         forms = DictionaryObject()
@@ -88,11 +91,13 @@ def impose_booklet(
             # clip in the page's own coordinates, where its trim starts at (b, b)
             clip = (0.0, 0.0, b + w, 2 * b + h) if slot == 0 else (b, 0.0, 2 * b + w, 2 * b + h)
             name = f"/Page{number}"
-            forms[NameObject(name)] = _form(writer, reader.pages[number - 1], clip)
+            form = _form(writer, reader.pages[number - 1], clip)
+            forms[NameObject(name)] = form
+            placed[number - 1] = (sheet.indirect_reference, form)
             ops.append(f"q 1 0 0 1 {sx + slot * w - b:.4f} {sy - b:.4f} cm {name} Do Q")
         if marks_form is not None:
             forms[NameObject("/Marks")] = marks_form
-            ops.append("q /Marks Do Q")
+            ops.append("/Artifact BMC q /Marks Do Q EMC")  # the sheet's crop and fold marks
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
         content = DecodedStreamObject()
         content.set_data("\n".join(ops).encode("ascii"))
@@ -101,6 +106,7 @@ def impose_booklet(
             sheet.trimbox = RectangleObject((sx, sy, sx + 2 * w, sy + h))
             sheet.bleedbox = RectangleObject((sx - b, sy - b, sx + 2 * w + b, sy + h + b))
     _copy_metadata(reader, writer)
+    copy_structure(reader, writer, placed)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -120,15 +126,82 @@ def _form(writer: PdfWriter, page: PageObject, bbox: tuple[float, float, float, 
         NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
         NameObject("/Resources"): page["/Resources"].get_object().clone(writer),
     })
+    if "/StructParents" in page:  # its marked content keeps its structure parents (see copy_structure)
+        form[NameObject("/StructParents")] = page["/StructParents"]
     return writer._add_object(form)
 
 
 def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:
     info = reader.metadata or {}
     writer.add_metadata({k: str(v) for k, v in info.items()})
-    lang = reader.trailer["/Root"].get("/Lang")
-    if lang is not None:
-        writer.root_object[NameObject("/Lang")] = lang
+    root = reader.trailer["/Root"]
+    for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):  # a tagged leaflet's catalog entries
+        if key in root:
+            writer.root_object[NameObject(key)] = root.raw_get(key).clone(writer)
+
+
+def copy_structure(reader: PdfReader, writer: PdfWriter, placed: dict[int, tuple[IndirectObject, IndirectObject]]) -> None:
+    """The leaflet's structure tree on the imposed sheets, in the A5 pages' reading order.
+
+    Each page's content now lives in a Form XObject on some sheet, so every marked-content
+    reference becomes ``<< /Type /MCR /Pg sheet /Stm form /MCID n >>``; the form keeps the page's
+    ``/StructParents`` key and the parent tree keeps its page entries. Link annotations are not
+    imposed (a printed sheet has none), so their ``/OBJR`` entries and empty ``Link`` elements go.
+    """
+    tree = reader.trailer["/Root"].get("/StructTreeRoot")
+    if tree is None:
+        return
+    tree = tree.get_object()
+    page_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    copied: dict[int, IndirectObject] = {}
+    new_root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    root_ref = writer._add_object(new_root)
+
+    def marked(kid: object, page: object) -> DictionaryObject | None:
+        if isinstance(kid, DictionaryObject):
+            if kid.get("/Type") != "/MCR":
+                return None  # an /OBJR: its annotation is not on the sheet
+            page, kid = kid.raw_get("/Pg"), kid["/MCID"]
+        sheet, form = placed[page_of[page.idnum]]
+        return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): sheet,
+                                 NameObject("/Stm"): form, NameObject("/MCID"): kid})
+
+    def copy(ref: IndirectObject, parent: IndirectObject) -> IndirectObject | None:
+        elem = ref.get_object()
+        kids = elem.raw_get("/K") if "/K" in elem else ArrayObject()
+        kids = kids if isinstance(kids, ArrayObject) else ArrayObject([kids])
+        if kids and all(isinstance(k, DictionaryObject) and k.get("/Type") == "/OBJR" for k in kids):
+            return None  # a Link: its annotation is not on the sheet
+        new = DictionaryObject({NameObject(k): v.clone(writer) if hasattr(v, "clone") else v for k, v in elem.items()
+                                if k in ("/Type", "/S", "/Alt", "/ActualText", "/Lang", "/T", "/E", "/A")})
+        new_ref = writer._add_object(new)
+        new[NameObject("/P")] = parent
+        out = ArrayObject()
+        for kid in kids:
+            if isinstance(kid, IndirectObject):
+                child = copy(kid, new_ref)
+                if child is not None:
+                    out.append(child)
+            elif (mcr := marked(kid.get_object(), elem.raw_get("/Pg") if "/Pg" in elem else None)) is not None:
+                out.append(mcr)
+        new[NameObject("/K")] = out
+        first = next((k["/Pg"] for k in out if isinstance(k, DictionaryObject)), None)
+        if first is not None:
+            new[NameObject("/Pg")] = first
+        copied[ref.idnum] = new_ref
+        return new_ref
+
+    top = tree.raw_get("/K")
+    new_root[NameObject("/K")] = copy(top if isinstance(top, IndirectObject) else top[0], root_ref)
+    nums = tree["/ParentTree"].get_object()["/Nums"]
+    entries = ArrayObject()
+    for key, value in zip(nums[::2], nums[1::2]):
+        value = value.get_object()
+        if isinstance(value, ArrayObject):  # a page's MCIDs; an annotation's single Link is dropped
+            entries += [key, ArrayObject(copied.get(v.idnum, NullObject()) for v in value)]
+    new_root[NameObject("/ParentTree")] = DictionaryObject({NameObject("/Nums"): entries})
+    new_root[NameObject("/ParentTreeNextKey")] = NumberObject(len(reader.pages))
+    writer.root_object[NameObject("/StructTreeRoot")] = root_ref
 
 
 MarksMaker = Callable[[tuple[float, float], tuple[float, float], tuple[float, float], float, tuple[float, ...], str], bytes]

@@ -69,12 +69,13 @@ def roles(elements: list[Element], *wanted: str) -> list[Element]:
 # ------------------------------------------------------------------ pikepdf
 
 
-def _marked_content(page: pikepdf.Page) -> tuple[list[str], dict[int, str]]:
-    """Painting operators outside any tagged sequence or artifact, and each MCID's ActualText."""
-    stack: list[tuple[str, dict | None]] = []
-    loose: list[str] = []
-    actual: dict[int, str] = {}
-    for instruction in pikepdf.parse_content_stream(page):
+def _marked_content(content: pikepdf.Object, resources: pikepdf.Dictionary, container: object, stack: list, found: dict, loose: list) -> None:
+    """Walk one content stream (a page's, or a Form XObject's that it draws): painting operators
+    outside any tagged sequence or artifact go to ``loose``; each MCID's ActualText to ``found``
+    under (``container``, mcid). A form drawn inside marked content inherits it."""
+    xobjects = resources.get("/XObject", {}) if resources is not None else {}
+    depth = len(stack)
+    for instruction in pikepdf.parse_content_stream(content):
         op = str(instruction.operator)
         operands = getattr(instruction, "operands", [])
         if op == "BMC":
@@ -83,24 +84,25 @@ def _marked_content(page: pikepdf.Page) -> tuple[list[str], dict[int, str]]:
             props = operands[1] if isinstance(operands[1], pikepdf.Dictionary) else None
             stack.append((str(operands[0]), props))
             if props is not None and "/MCID" in props:
-                actual[int(props.MCID)] = str(props.get("/ActualText", ""))
+                found[(container, int(props.MCID))] = str(props.get("/ActualText", ""))
         elif op == "EMC":
-            assert stack, "EMC without a marked-content sequence"
+            assert len(stack) > depth, "EMC without a marked-content sequence"
             stack.pop()
+        elif op == "Do" and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form":
+            form = xobjects[str(operands[0])]
+            _marked_content(form, form.get("/Resources"), ("form", form.objgen), stack, found, loose)
         elif op in PAINT:
-            ok = any(name == "/Artifact" or (props is not None and "/MCID" in props) for name, props in stack)
-            if not ok:
+            if not any(name == "/Artifact" or (props is not None and "/MCID" in props) for name, props in stack):
                 loose.append(op)
-    assert not stack, "a marked-content sequence is not closed at the end of the page"
-    return loose, actual
+    assert len(stack) == depth, "a marked-content sequence is not closed at the end of its stream"
 
 
 @dataclass
 class Tree:
     roles: list[tuple[int, str]]  # (depth, role) in reading order
-    content_mcids: set[tuple[int, int]]  # (page index, mcid) found in the page streams
-    tree_mcids: list[tuple[int, int]]  # ... referenced from structure elements
-    actual_text: dict[tuple[int, int], str]
+    content_mcids: set[tuple[object, int]]  # (page index, or ("form", objgen) for a Form XObject, mcid) in the content
+    tree_mcids: list[tuple[object, int]]  # ... referenced from structure elements
+    actual_text: dict[tuple[object, int], str]
     loose_operators: dict[int, list[str]]  # page index -> painting operators outside marks
     elements: list[pikepdf.Dictionary]
     pdf: pikepdf.Pdf  # kept open while ``elements`` are read
@@ -109,16 +111,14 @@ class Tree:
 def read_tree(path: Path) -> Tree:
     pdf = pikepdf.open(path)
     page_index = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
-    content: set[tuple[int, int]] = set()
     actual: dict[tuple[int, int], str] = {}
     loose: dict[int, list[str]] = {}
     for i, page in enumerate(pdf.pages):
-        bad, texts = _marked_content(page)
+        bad: list[str] = []
+        _marked_content(page.obj, page.obj.get("/Resources"), i, [], actual, bad)
         if bad:
             loose[i] = bad
-        for mcid, text in texts.items():
-            content.add((i, mcid))
-            actual[(i, mcid)] = text
+    content = set(actual)
     found: list[tuple[int, str]] = []
     mcids: list[tuple[int, int]] = []
     elements: list[pikepdf.Dictionary] = []
@@ -132,7 +132,8 @@ def read_tree(path: Path) -> Tree:
             if isinstance(kid, int):
                 mcids.append((page_index[elem.Pg.objgen], int(kid)))
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                mcids.append((page_index[kid.Pg.objgen], int(kid.MCID)))
+                where = ("form", kid.Stm.objgen) if "/Stm" in kid else page_index[kid.Pg.objgen]
+                mcids.append((where, int(kid.MCID)))
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
                 continue
             else:

@@ -16,7 +16,7 @@ from bidi import get_display
 from helpers import FIXTURES, ROOT, make_project, pdf_text, run
 from pdf_structure import read_tree, roles, struct_text
 
-LAYOUTS = sorted(p.stem for p in (ROOT / "layouts").glob("*.yaml") if p.stem != "a5-booklet")
+LAYOUTS = sorted(p.stem for p in (ROOT / "layouts").glob("*.yaml"))
 EVERYTHING = (FIXTURES / "everything.md").read_text(encoding="utf-8")
 URDU = (FIXTURES / "rtl-mixed.ur.md").read_text(encoding="utf-8")
 
@@ -264,3 +264,32 @@ def test_a_stamped_name_is_read_with_its_label_and_never_from_the_page_header(pa
     assert len(named) >= 5  # cover, health check, both consent copies (patient details and signature), card
     on_paper = pdf_text(packs / "exosome-hair-loss" / "P1.pdf").count("Ayesha Khan")
     assert on_paper > len(named)  # the rest are the name strips in the page headers: artifacts, not read out
+
+
+# ------------------------------------------------------------------ booklets
+
+
+@pytest.mark.parametrize("name", ["everything.md", "mixed.ur.md"])
+@pytest.mark.parametrize("ready", [False, True])
+def test_an_imposed_booklet_keeps_the_tree_in_the_reading_order_of_its_pages(tmp_path: Path, name: str, ready: bool) -> None:
+    from test_quality import loaded
+
+    from clinicpack.labels import load_labels
+    from clinicpack.render import RenderOptions, render_leaflet
+
+    source = EVERYTHING if name == "everything.md" else URDU
+    out = build(tmp_path, {name: source}, "--layout", "a5-booklet", *(["--print-ready"] if ready else []))
+    tree = read_tree(next(out.glob("*.pdf")))
+    assert tree.loose_operators == {}  # sheets draw the pages (tagged inside) and the marks (an artifact)
+    assert sorted(tree.tree_mcids, key=str) == sorted(tree.content_mcids, key=str)
+    number = {x.objgen: int(k[5:]) for sheet in tree.pdf.pages for k, x in sheet.Resources.XObject.items() if k.startswith("/Page")}
+    read = [number[where[1]] for where, _ in tree.tree_mcids]
+    assert read == sorted(read) and set(read) == set(number.values())  # sheet order is 8,1 / 2,7 ...; reading order is 1, 2, 3 ...
+    # the same elements as the A5 pages before imposition (less the links: a printed sheet has no link annotations)
+    root = tmp_path / "project"
+    leaflet, brand, layout = loaded(root, name, "a5-booklet")
+    options = RenderOptions(assets_dir=root / "assets", booking_url=brand.booking_url(leaflet.id))
+    a5 = tmp_path / "a5.pdf"
+    a5.write_bytes(render_leaflet(leaflet, brand, layout, load_labels(root / "assets" / "labels", leaflet.language), options))
+    assert tree.roles == [r for r in read_tree(a5).roles if r[1] != "Link"]
+    assert str(tree.pdf.Root.Lang) == front(source)["language"] and bool(tree.pdf.Root.MarkInfo.Marked)

@@ -35,7 +35,6 @@ from reportlab.pdfbase.pdfdoc import (
     PDFObject,
     PDFObjectReference,
     PDFPage,
-    PDFStream,
     PDFString,
 )
 
@@ -375,7 +374,7 @@ def pdf_text(text: str) -> str:
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
-def xmp_stream(title: str, language: str) -> PDFStream:
+def xmp_stream(title: str, language: str) -> PDFObject:
     """The XMP packet: the document title (PDF/UA asks for dc:title), no dates (reproducible)."""
     lang = escape(language or "x-default", {'"': "&quot;"})
     xml = (
@@ -387,7 +386,17 @@ def xmp_stream(title: str, language: str) -> PDFStream:
         "</rdf:Description></rdf:RDF></x:xmpmeta>\n"
         '<?xpacket end="w"?>'
     )
-    stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xml.encode("utf-8"), filters=[])
-    return stream
+    return _XmpStream(xml.encode("utf-8"))
+
+
+class _XmpStream(PDFObject):
+    """The metadata stream, unfiltered as XMP readers expect (ReportLab would write an empty
+    /Filter array for a stream without filters)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(self.data) + self.data + b"\nendstream"
 
 
