@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[web,test]'
+	$(BIN)/python -m compileall -q clinicpack  # byte-compiled now, so the first build does not pay for it
 	touch $(STAMP)
 
 pack: $(STAMP)
