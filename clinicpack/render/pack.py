@@ -312,16 +312,45 @@ def cover(form: _Form, leaflet: Leaflet) -> list[Flowable]:
         form.fields([(lab["field_ref"], "ref"), (lab["field_appointment"], "appointment_date")]),
         form.fields([(lab["field_clinician"], "clinician")]),
     ]
-    contents = [
-        form.heading(lab["pack_contents"]),
-        form.bullets([
-            lab.fmt("pack_contents_leaflet", title=leaflet.title, version=leaflet.version),
-            lab["pack_contents_checklist"],
-            lab["pack_contents_consent"],
-            lab["pack_contents_card"],
-        ]),
+    items = [
+        lab.fmt("pack_contents_leaflet", title=leaflet.title, version=leaflet.version),
+        lab["pack_contents_checklist"],
+        lab["pack_contents_consent"],
+        lab["pack_contents_card"],
     ]
-    return [band, Spacer(1, 10), *details, Spacer(1, 6), *contents, KeepTogether(booking_box(form, lab["pack_booking_heading"]))]
+    booking = lambda: KeepTogether(booking_box(form, lab["pack_booking_heading"]))  # noqa: E731
+    # the cover is one page: the contents as a list, else as one paragraph, else left out (each
+    # part names itself in its heading and in the bookmarks); each shrunk only as far as clear
+    # print allows; a cover that fits no way (never with the shipped layouts) flows on
+    return one_page(form, [
+        [band, Spacer(1, 10), *details, Spacer(1, 6), form.heading(lab["pack_contents"]), form.bullets(items), booking()],
+        [band, Spacer(1, 10), *details, Spacer(1, 6), form.heading(lab["pack_contents"]), form.para("  \u00b7  ".join(items)), booking()],
+        [band, *details, form.heading(lab["pack_contents"]), form.para("  \u00b7  ".join(items)), booking()],
+        [band, Spacer(1, 10), *details, booking()],
+    ])
+
+
+def frame_height(layout: Layout) -> float:
+    """The height of the page's text frame, as ``build_pdf`` makes it (less its top padding)."""
+    L = layout
+    return L.page_size[1] - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4 - 6
+
+
+def one_page(form: _Form, versions: list[list[Flowable]]) -> list[Flowable]:
+    """The first of ``versions`` (fullest first) that fits one page, shrunk if need be, but never
+    below clear print (12pt, or the layout's text.min_size); else the last, to flow on."""
+    L = form.ctx.layout
+    frame = frame_height(L) - 2
+    floor = min(1.0, max(12.0, L.text.min_size) / form.ctx.styles.body.fontSize)
+    for flowables in versions:
+        height = _height(flowables, form.width, frame)
+        if height <= frame:
+            return flowables
+        if height * floor <= frame:
+            # one frame holds it all: a KeepTogether inside would have nothing to keep (and cannot draw there)
+            flat = [part for f in flowables for part in (f._content if isinstance(f, KeepTogether) else [f])]
+            return [KeepInFrame(form.width, frame, flat, mode="shrink")]
+    return versions[-1]
 
 
 def booking_box(form: _Form, heading: str, text_width: float | None = None) -> list[Flowable]:
@@ -512,7 +541,7 @@ def card(form: _Form, leaflet: Leaflet, content: ConsentContent) -> list[Flowabl
     L = ctx.layout
     inner_width = form.width - 20
     cut_note = form.para(lab["card_cut"], form.note_style)
-    frame = L.page_size[1] - L.page.margin_top - L.page.margin_bottom - L.header.height - L.footer.height - 4 - 6  # as build_pdf
+    frame = frame_height(L)
     available = frame - _height([cut_note, Spacer(1, 4)], form.width, frame) - 2 * CUT_PADDING - 2
     framed = _card_body(form, leaflet, content, inner_width, columns=True)
     # shrink only as far as clear print allows (12pt, or the layout's text.min_size)
@@ -525,9 +554,17 @@ def card(form: _Form, leaflet: Leaflet, content: ConsentContent) -> list[Flowabl
 
 
 def _height(flowables: list[Flowable], width: float, height: float) -> float:
+    from io import BytesIO
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    canv = Canvas(BytesIO())  # some flowables (lists) measure through a canvas; nothing is drawn on it
     total = 0.0
     for f in flowables:
-        total += f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        if isinstance(f, KeepTogether):  # it claims a huge height to make the frame split it: measure its parts
+            total += _height(f._content, width, height)
+            continue
+        total += f.wrapOn(canv, width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
     return total
 
 
