@@ -316,9 +316,14 @@ def test_a_broken_project_shows_its_errors_with_file_and_line(tmp_path):
     path = root / "leaflets" / "prp-hair-loss.md"
     path.write_text(path.read_text(encoding="utf-8").replace("review_due:", "review_due: not-a-date\nx_review:"), encoding="utf-8")
     with TestClient(create_app(root, today=TODAY, warm=False)) as c:
+        c.get("/")
+        token = c.app.state.sessions.csrf_token(c.cookies.get(security.COOKIE))  # no page with a form shows while broken
+        for r in (c.get("/"), c.get("/pack"), c.get("/day"), c.post("/pack", data={"csrf": token, "leaflet": LEAFLET, **PATIENT})):
+            assert r.status_code == 500 and "The project needs fixing" in r.text
+            assert "prp-hair-loss.md:" in r.text and "Traceback" not in r.text and NAME not in r.text
+        (root / "assets" / "brand.yaml").write_text("clinic: [unclosed\n", encoding="utf-8")
         r = c.get("/")
-        assert r.status_code == 500 and "The project needs fixing" in r.text
-        assert "prp-hair-loss.md:" in r.text and "Traceback" not in r.text
+        assert r.status_code == 500 and "The project needs fixing" in r.text and "brand.yaml:" in r.text
 
 
 # ---------------------------------------------------------------- warm templates

@@ -67,10 +67,7 @@ async def checked_form(request: Request, max_part_size: int = 64 * 1024) -> Form
 # ---------------------------------------------------------------- leaflets (home)
 async def home(request: Request) -> Response:
     desk: Desk = request.app.state.desk
-    try:
-        context = await run_in_threadpool(views.leaflets_page, desk)
-    except cp.UserErrors as exc:
-        return page(request, "broken.html", {"errors": [e.report() for e in exc.errors]}, 500)
+    context = await run_in_threadpool(views.leaflets_page, desk)
     return page(request, "leaflets.html", context)
 
 
@@ -105,10 +102,7 @@ async def font_file(request: Request) -> Response:
 async def pack_form(request: Request) -> Response:
     desk: Desk = request.app.state.desk
     choice = {"leaflet": request.query_params.get("leaflet", ""), "layout": request.query_params.get("layout", "default")}
-    try:
-        context = await run_in_threadpool(views.pack_page, desk, choice, {}, {})
-    except cp.UserErrors as exc:
-        return page(request, "broken.html", {"errors": [e.report() for e in exc.errors]}, 500)
+    context = await run_in_threadpool(views.pack_page, desk, choice, {}, {})
     return page(request, "pack.html", context)
 
 
@@ -250,6 +244,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return await error_page(request.scope, exc.status_code, TITLES.get(exc.status_code, "Something went wrong"), str(detail))
 
 
+async def project_error(request: Request, exc: Exception) -> Response:
+    """The leaflets, layout or brand have errors: list them (file:line) until they are fixed."""
+    return page(request, "broken.html", {"errors": views.reports(exc)}, 500)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """Never a traceback in the browser; the log gets the exception type only (its message
     could, in principle, hold a value someone typed)."""
@@ -290,7 +289,7 @@ def create_app(root: Path, *, password: str | None = None, today: dt.date | None
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(Guard, sessions=sessions, error_page=error_page)],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, cp.UserError: project_error, cp.UserErrors: project_error, Exception: server_error},
     )
     app.state.desk = desk
     app.state.sessions = sessions
