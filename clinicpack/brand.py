@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import did_you_mean
 from .images import check_image
 from .yamlfile import YamlDoc, as_text, check_keys, parse_yaml, read_text
 
@@ -51,6 +52,7 @@ class Brand:
     extra: dict  # sections owned by other stages (e.g. quality thresholds), validated there
     doc: YamlDoc
     registration_body: str = ""  # who registers the clinic's doctors, e.g. "PMDC" or "GMC" (consent forms)
+    fallback_fonts: tuple[str, ...] = ()  # brand font names, in order, for patient details the layout's font lacks
 
     def booking_url(self, leaflet_id: str, ref: str | None = None) -> str:
         """The follow-up link for a leaflet (and optionally an opaque patient reference)."""
@@ -66,7 +68,7 @@ class Brand:
         return self.languages.get(code) or Language(code, None, "ltr")
 
 
-BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality", "archive"}
+BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality", "archive", "fallback_fonts"}
 CLINIC_KEYS = {"name", "address", "phone", "website", "email", "registration_body"}
 
 
@@ -107,6 +109,8 @@ def load_brand(path: Path) -> Brand:
             raise doc.error(("languages", code, "direction"), 'direction must be "ltr" or "rtl"')
         languages[str(code)] = Language(str(code), font, direction)
 
+    fallback = _fallback_fonts(doc, data.get("fallback_fonts"), fonts)
+
     return Brand(
         path=path,
         name=text["name"],
@@ -123,7 +127,25 @@ def load_brand(path: Path) -> Brand:
         extra={"quality": data.get("quality"), "archive": data.get("archive")},
         doc=doc,
         registration_body=text.get("registration_body", ""),
+        fallback_fonts=fallback,
     )
+
+
+def _fallback_fonts(doc: YamlDoc, value: object, fonts: dict[str, FontFamily]) -> tuple[str, ...]:
+    """``fallback_fonts: [noto-sans, devanagari]``: the fonts a patient's details fall back to,
+    in order, when the layout's own font cannot print them (names in other scripts)."""
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list):
+        raise doc.error(("fallback_fonts",), "fallback_fonts must be a list of font names from fonts, e.g. [noto-sans, devanagari]")
+    out = []
+    for i, name in enumerate(names):
+        if str(name) not in fonts:
+            raise doc.error(("fallback_fonts", i) if isinstance(value, list) else ("fallback_fonts",),
+                            f'fallback_fonts: no font "{name}" under fonts{did_you_mean(str(name), fonts)}')
+        out.append(str(name))
+    return tuple(out)
 
 
 def validate_booking_link(doc: YamlDoc, link: str, params: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,9 @@ class Clinician:
 def patient_from_values(values: dict[str, str], line: int | None = None, today: dt.date | None = None) -> Patient:
     """Validate one patient's values (field key -> text). Raises ``BuildError`` with the
     field's ``key``; messages never quote the values."""
-    v = {k: (values.get(k) or "").strip() for k in COLUMNS}
+    # NFC: "ễ" typed as e + two combining marks (as macOS and some systems store it) becomes the one
+    # letter fonts draw, instead of marks stacked by guesswork
+    v = {k: unicodedata.normalize("NFC", values.get(k) or "").strip() for k in COLUMNS}
     if not v["patient_ref"]:
         raise BuildError("patient_ref is empty (give each patient a short reference, e.g. P0001)", key="patient_ref")
     if not REF_PATTERN.match(v["patient_ref"]):

@@ -67,6 +67,7 @@ class StampJob:
     shaping: bool = False  # right-to-left packs: values are shaped and bidi-ordered (Latin in the last font)
     script_fonts: tuple[str, ...] = ()  # left-to-right packs: fonts for a name written in a right-to-left script
     colour: str = "rgb"  # the layout's print.colour: "cmyk" stamps CMYK colours too
+    fallback_fonts: tuple[str, ...] = ()  # the brand's fallback_fonts: for details the layout's font cannot print
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,13 @@ class Stamped:
 
 
 class Stamping:
-    """Stamps orders onto one template. One per process; ``pdf`` may run in several threads."""
+    """Stamps orders onto one template. One per process; ``pdf`` may run in several threads.
+
+    Most patients' details print in the layout's own font. A detail it lacks is set in the
+    first font that has it: a right-to-left language's font for Arabic-script names, else the
+    brand's ``fallback_fonts`` in order (Latin with any diacritic, Greek, Cyrillic, Devanagari
+    ...). Such a stamper is made once per set of fonts, only when a patient needs it, and only
+    that patient's pack carries the extra font."""
 
     def __init__(self, job: StampJob):
         from .render.stamp import Stamper
@@ -98,45 +105,87 @@ class Stamping:
         self.job = job
         self.stamper = Stamper(job.pdf, job.slots, job.font_file, job.text_colour, min_size=job.min_size, shaping=job.shaping,
                                colour=job.colour)
-        self._shaping_stamper: Stamper | None = None
+        self._stampers: dict[tuple[tuple[str, ...], bool], Stamper] = {}
         self._lock = threading.Lock()
 
     def _stamper_for(self, values: dict[str, str]) -> Stamper:
-        """The batch's stamper, or, for a patient whose details are written in a right-to-left
-        script on a left-to-right pack, one that shapes them (made once, only when needed: it
-        embeds the script's whole font in that patient's pack)."""
-        if not self.job.script_fonts or not any(self.stamper.needs_shaping(v) for v in values.values()):
-            return self.stamper
+        main = self.stamper
+        if all(not main.needs_shaping(v) and main.missing(v) is None for v in values.values()):
+            return main
+        fonts, shaping = self._fonts_for(values)
         with self._lock:
-            if self._shaping_stamper is None:
+            if (fonts, shaping) not in self._stampers:
                 from .render.stamp import Stamper
 
-                fonts = (self.job.script_fonts[0], *self.job.font_file)
-                self._shaping_stamper = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour,
-                                                min_size=self.job.min_size, shaping=True, colour=self.job.colour)
-        return self._shaping_stamper
+                # Latin values stay in the layout's font beside a fallback script font (which may have Latin too)
+                latin_first = shaping and not self.job.shaping and fonts[0] not in self.job.script_fonts
+                self._stampers[fonts, shaping] = Stamper(self.job.pdf, self.job.slots, fonts, self.job.text_colour,
+                                                         min_size=self.job.min_size, shaping=shaping, colour=self.job.colour,
+                                                         latin_first=latin_first)
+        return self._stampers[fonts, shaping]
+
+    def _fonts_for(self, values: dict[str, str]) -> tuple[tuple[str, ...], bool]:
+        """The stamping fonts for these values, in order: (script font, fallbacks, the layout's
+        fonts); the script font (shaped letters: Arabic script, Devanagari) comes first, the
+        layout's Latin font last, as the shaping engine expects."""
+        from .render.stamp import font_characters, shaped_script
+
+        base, job = self.job.font_file, self.job
+        script: str | None = None
+        extra: list[str] = []
+        for key, value in values.items():
+            letters = [ch for ch in value if unicodedata.category(ch)[0] not in "ZC"]
+            if job.shaping and shaped_script(value) and not _rtl(value):
+                raise _unprintable(key, next(ch for ch in letters if shaped_script(ch)))  # e.g. Devanagari on an Urdu pack
+            if not job.shaping and shaped_script(value):
+                candidates = (*job.script_fonts, *job.fallback_fonts) if _rtl(value) else job.fallback_fonts
+                needed = [ch for ch in letters if shaped_script(ch)]
+                font = next((f for f in candidates if all(ord(ch) in font_characters(f) for ch in needed)), None)
+                if font is None or (script is not None and font != script):
+                    raise _unprintable(key, next(ch for ch in needed if font is None or ord(ch) not in font_characters(script or font)))
+                script = font
+            elif not all(ord(ch) in font_characters(b) for b in base[-1:] for ch in letters):
+                font = next((f for f in (*base, *job.fallback_fonts) if all(ord(ch) in font_characters(f) for ch in letters)), None)
+                if font is None:
+                    known = set().union(*(font_characters(f) for f in (*base, *job.fallback_fonts)))
+                    raise _unprintable(key, next((ch for ch in letters if ord(ch) not in known), letters[0]))
+                if font not in base and font not in extra:
+                    extra.append(font)
+        extra = [f for f in job.fallback_fonts if f in extra]  # the brand's order
+        if job.shaping:  # a right-to-left pack: its script font first, its Latin font last
+            return tuple(dict.fromkeys((base[0], *extra, *base[1:]))), True
+        if script is not None:
+            return tuple(dict.fromkeys((script, *extra, *base))), True
+        return tuple(dict.fromkeys((*base, *extra))), False
 
     def pdf(self, order: Order) -> bytes:
         """The stamped pack, or ``BuildError`` (with the field's key) when a value cannot print.
         Messages never quote the patient's details."""
+        for key in ("date_of_birth", "appointment_date"):
+            if not self.job.shaping and _rtl(order.values.get(key, "")):
+                raise BuildError(
+                    f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
+                    "(leave the date out to write it by hand, or build the pack from the English leaflet)", key=key,
+                )
         stamper = self._stamper_for(order.values)
         for key, value in order.values.items():
-            if stamper.needs_shaping(value):
-                if key in ("date_of_birth", "appointment_date"):
-                    raise BuildError(
-                        f"{key} would print with a month name in right-to-left letters, which the forms cannot print yet "
-                        "(leave the date out to write it by hand, or build the pack from the English leaflet)", key=key,
-                    )
-                raise BuildError(f"{key} has right-to-left letters, which the forms cannot print yet; write it in Latin letters", key=key)
             bad = stamper.missing(value)
             if bad is not None:
-                raise BuildError(f"{key} has a character the font cannot print ({_script(bad)}); "
-                                 "write it in plain letters or choose a font that has it", key=key)
+                raise _unprintable(key, bad)
         try:
             return stamper.stamp(order.values, qr_matrix(order.url))
         except ValueError as exc:  # a value too long for its line, even condensed
             key = getattr(exc, "key", None)
             raise BuildError(str(exc), key=key) from None
+
+
+def _rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def _unprintable(key: str, ch: str) -> BuildError:
+    return BuildError(f"{key} has {_script(ch)}, which no font in the brand file can print; add a font that has them "
+                      "to fallback_fonts in the brand file (README: \"Names in other scripts\")", key=key)
 
 
 def _script(ch: str) -> str:
@@ -163,6 +212,7 @@ class PackTemplate:
         self.job = StampJob(
             pdf=template.pdf, slots=template.slots, font_file=template.font_file, text_colour=layout.text.colour,
             min_size=layout.text.min_size, shaping=template.shaping, script_fonts=_script_fonts(loaded), colour=layout.print.colour,
+            fallback_fonts=tuple(str(brand.fonts[name].faces["regular"]) for name in brand.fallback_fonts),
         )
         self._stamping: Stamping | None = None
         self._lock = threading.Lock()

@@ -244,7 +244,8 @@ def test_a_character_the_font_lacks_is_a_row_error_without_the_name(built, tmp_p
     code, _, err = run(built["root"], "test-consent", "--pack", "consent", "--patients", str(day), "--out", str(out), capsys=capsys)
     assert code == 1
     assert err.splitlines()[0] == (
-        f"{day}:2: error: name has a character the font cannot print (CJK letters); write it in plain letters or choose a font that has it"
+        f"{day}:2: error: name has CJK letters, which no font in the brand file can print; add a font that has them to "
+        'fallback_fonts in the brand file (README: "Names in other scripts")'
     )
     assert "Ayesha" not in err
     assert sorted(p.name for p in (out / "test-consent").iterdir()) == ["P0002.pdf"]
@@ -342,7 +343,7 @@ def test_several_leaflets_report_a_bad_row_once(built, tmp_path: Path, capsys) -
     finally:
         (root / "leaflets" / "second.md").unlink()
     assert code == 1
-    assert err.count(":2: error: name has a character") == 1
+    assert err.count(":2: error: name has CJK letters") == 1
     assert err.splitlines()[-1] == "1 of 2 patient(s) had errors (line 2) and got no pack; 2 pack(s) built"
     assert "test-consent: 1 pack(s) written" in stdout and "second-consent: 1 pack(s) written" in stdout
 

@@ -148,7 +148,7 @@ BRAND_CASES = {
     "long link": ('link: "https://clinic.example/book?t={id}"', 'link: "https://clinic.example/' + "x" * 80 + '?t={id}"', "booking link is too long for a clean QR code (167 characters with a 40-character leaflet id and a patient reference; keep it under 120: shorten the address or drop tracking parameters)"),
     "placeholder": ('link: "https://clinic.example/book?t={id}"', 'link: "https://clinic.example/book?t={id}&n={name}"', "booking link has an unknown placeholder {name}; only {id} is filled in"),
     "bad colour": ('primary: "#17476b"', 'primary: "dark blue"', 'colour "dark blue" is not a #rrggbb colour (e.g. "#1d4e6b"; quote it in YAML)'),
-    "unknown brand key": ("logo: logo.svg", "logos: logo.svg", 'unknown key "logos" in the brand file (did you mean "logo"?); allowed keys: archive, booking, clinic, colours, fonts, languages, logo, quality'),
+    "unknown brand key": ("logo: logo.svg", "logos: logo.svg", 'unknown key "logos" in the brand file (did you mean "logo"?); allowed keys: archive, booking, clinic, colours, fallback_fonts, fonts, languages, logo, quality'),
 }
 
 

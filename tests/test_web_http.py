@@ -99,7 +99,7 @@ def test_every_field_error_is_beside_its_field_and_nothing_is_built(client):
 def test_a_name_the_font_cannot_print_is_an_error_beside_name(client):
     r = post_pack(client, name="Zhang \u4e09")
     assert r.status_code == 400
-    assert re.search(r'id="error-name">.*?Name has a character the font cannot print', r.text, re.S)
+    assert re.search(r'id="error-name">.*?Name has CJK letters, which no font in the brand file can print', r.text, re.S)
     assert "\u4e09" not in re.sub(r'value="[^"]*"', "", r.text)
 
 

@@ -171,12 +171,34 @@ class _RTLShaper:
         return shape_line(text, self.script, size, latin_font=self.latin, base_direction=base_direction(text))
 
 
+# Indic scripts (Devanagari to Sinhala), Myanmar, Khmer: letters reorder and form conjuncts
+_SHAPED_BLOCKS = ((0x0900, 0x0DFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+
+
+def shaped_script(text: str) -> bool:
+    """Letters that join or reorder (Arabic script, Indic scripts ...): only a shaping stamper,
+    which runs them through HarfBuzz, sets them right."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") or any(a <= ord(ch) <= b for a, b in _SHAPED_BLOCKS) for ch in text)
+
+
+def font_characters(path: str) -> frozenset[int]:
+    """The code points a TrueType file can draw (read once per process and file)."""
+    if path not in _CHARACTERS:
+        _CHARACTERS[path] = frozenset(cp for cp, g in TTFontFile(path).charToGlyph.items() if g)
+    return _CHARACTERS[path]
+
+
+_CHARACTERS: dict[str, frozenset[int]] = {}
+
+
 class Stamper:
     """Holds one template's objects; ``stamp`` returns a personalised copy as PDF bytes."""
 
     def __init__(self, pdf: bytes, slots: Iterable[SlotPosition], font_file: str | tuple[str, ...], text_colour: str = "#1a1a1a",
-                 qr_colour: str = "#000000", min_size: float = MIN_SIZE, shaping: bool = False, colour: str = "rgb"):
+                 qr_colour: str = "#000000", min_size: float = MIN_SIZE, shaping: bool = False, colour: str = "rgb",
+                 latin_first: bool = False):
         self.min_size = max(MIN_SIZE, min_size)
+        self.latin_first = latin_first  # unshaped values try the last (the layout's Latin) font first
         self.header, bodies, self.root, self.info, self.template_id = _parse(pdf)
         self.pages = _page_objects(bodies, self.root)
         self.slots: dict[int, list[SlotPosition]] = {}
@@ -236,15 +258,18 @@ class Stamper:
     # -------------------------------------------------------------- text
 
     def _font_for(self, text: str) -> int | None:
-        return next((i for i, f in enumerate(self.fonts) if all(ord(ch) in f.gid for ch in text)), None)
+        order = list(range(len(self.fonts)))
+        if self.latin_first:  # a Devanagari font also has Latin letters, but the form's dates and codes keep the layout's
+            order = [order[-1], *order[:-1]]
+        return next((i for i in order if all(ord(ch) in self.fonts[i].gid for ch in text)), None)
 
     def needs_shaping(self, text: str) -> bool:
         """Right-to-left letters (Urdu, Arabic) join and reorder: only a shaping stamper sets them."""
-        return self.shaper is None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+        return self.shaper is None and shaped_script(text)
 
     def missing(self, text: str) -> str | None:
         """The first character no stamping font can print, or None."""
-        if self.shaper is not None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        if self.shaper is not None and shaped_script(text):
             # shaped text mixes fonts character by character
             return next((ch for ch in text if unicodedata.category(ch) not in ("Zs", "Cf")
                          and not any(ord(ch) in f.gid for f in self.fonts)), None)
@@ -257,7 +282,7 @@ class Stamper:
         link, where the slot has two lines); else smaller, down to the layout's smallest size;
         else condensed, down to 60% width. A value that still does not fit is refused: a name is
         never cut short on a consent form."""
-        if self.shaper is not None and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        if self.shaper is not None and shaped_script(text):
             return self._shaped_text_ops(slot, text, self.shaper), []
         resource, font = self._plain_font(slot, text)
         gids = [font.gid.get(ord(ch), 0) for ch in text]
