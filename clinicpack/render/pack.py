@@ -496,7 +496,7 @@ def consent_form(form: _Form, leaflet: Leaflet, content: ConsentContent, copy: s
     photos_rows = []
     for use in form.labels.lines("consent_photos_uses"):
         row = grid.add("TR") if grid is not None else None
-        cells = [form.para(use, ctx.styles.table_cell, cell_node(row, False, ""))]
+        cells = [form.para(use, ctx.styles.table_cell, cell_node(row, True, "Row"))]  # the use heads its row
         for answer_key in ("answer_yes", "answer_no"):
             cells.append(form.para(lab[answer_key], form.label_style, cell_node(row, False, "")))
             if row is not None:

@@ -356,15 +356,17 @@ def _element(data: tuple[Node, str], ref: Any) -> str:
         else:
             _, page, annotation = kid
             kids.append(f"<< /Type /OBJR /Pg {ref(f'Page{page}')} /Obj {ref(annotation)} >>")
-    out = [f"<< /Type /StructElem /S /{node.role} /P {ref(parent)} /K [{' '.join(kids)}]"]
+    # compact: a pack has about a thousand elements, and every byte is copied for every patient
+    # (/Type /StructElem is optional and left out)
+    out = [f"<</S/{node.role}/P {ref(parent)}/K{' ' + kids[0] if len(kids) == 1 and kids[0].isdigit() else '[' + ' '.join(kids) + ']'}"]
     if first_page is not None:
         out.append(f"/Pg {ref(f'Page{first_page}')}")
     for key in ("Alt", "ActualText", "Lang", "T", "E"):
         if key in node.attrs:
-            out.append(f"/{key} {pdf_text(node.attrs[key])}")
+            out.append(f"/{key}{pdf_text(node.attrs[key])}")
     if "A" in node.attrs:
-        out.append("/A << " + " ".join(f"/{k} /{v}" for k, v in node.attrs["A"].items()) + " >>")
-    return " ".join(out) + " >>"
+        out.append("/A<<" + "".join(f"/{k}/{v}" for k, v in node.attrs["A"].items()) + ">>")
+    return "".join(out) + ">>"
 
 
 def pdf_text(text: str) -> str:
