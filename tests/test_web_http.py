@@ -253,7 +253,11 @@ def test_a_leaflet_past_its_review_date_prints_no_pack():
         r = post_pack(c)
         assert r.status_code == 400
         assert re.search(r'id="error-leaflet">.*?quality error.*?review_due', r.text, re.S)
-        assert "Overdue since 2027-11-01" in c.get("/").text
+        home = c.get("/").text
+        assert "Overdue since 2027-11-01" in home
+        # the quality gate's result, expandable to its messages
+        assert re.search(r"<details>\s*<summary><span class=\"badge overdue\">1 error, 0 warnings</span></summary>", home)
+        assert "review_due 2027-11-01 passed" in home
 
 
 # ---------------------------------------------------------------- password
