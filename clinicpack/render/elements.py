@@ -319,6 +319,7 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
     widths = _column_widths(rows, columns, ctx.layout.frame_width, lambda text: ctx.text_width(text, ctx.styles.table_header))
     if ctx.rtl:
         widths = widths[::-1]
+    align_first_baselines(data, widths, 12.0)
     t = ctx.layout.table
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -334,6 +335,35 @@ def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
         commands.append(("BACKGROUND", (0, r), (-1, r), HexColor(t.stripe)))
     table = Table(data, colWidths=widths, repeatRows=header_rows, style=table_style(ctx, commands), hAlign="RIGHT" if ctx.rtl else "LEFT", splitInRow=1)
     return [table, Spacer(1, ctx.styles.body.spaceAfter)]
+
+
+def first_baseline(cell: Flowable, width: float) -> float | None:
+    """Distance from the top of ``cell`` (laid out ``width`` wide) to its first baseline, if known.
+
+    A right-to-left paragraph knows it (Nastaliq lines sit lower under tall words); a Latin
+    paragraph's first baseline is its font size below its top, as ReportLab draws it.
+    """
+    if hasattr(cell, "first_baseline"):
+        cell.wrap(width, 1e9)
+        return cell.first_baseline()
+    if isinstance(cell, Paragraph):
+        return cell.style.fontSize
+    return None
+
+
+def align_first_baselines(data: list[list[Flowable]], widths: list[float], padding: float) -> None:
+    """Set each table row's cells on one first baseline (in place): a cell whose first line
+    would sit higher than its neighbours' gets that much room above it. With top alignment
+    alone a short Nastaliq cell sat up to 10pt higher than the cell beside it."""
+    for row in data:
+        tops = [first_baseline(cell, w - padding) for cell, w in zip(row, widths)]
+        known = [t for t in tops if t is not None]
+        if len(known) < 2:
+            continue
+        low = max(known)
+        for c, top in enumerate(tops):
+            if top is not None and low - top > 0.01:
+                row[c] = [Spacer(1, low - top), row[c]]
 
 
 MIN_COLUMN_TEXT = 24.0  # points of text width a table column never goes below (a long word splits)
