@@ -51,6 +51,16 @@ def markdown_blocks(source: str) -> dict[str, list[str]]:
     }
 
 
+def read_tree_of_untagged(path: Path) -> list[str]:
+    """Painting operators outside marked content in an untagged PDF (it has no tree to read)."""
+    from pdf_structure import _marked_content
+
+    loose: list[str] = []
+    for i, page in enumerate(pikepdf.open(path).pages):
+        _marked_content(page.obj, page.obj.get("/Resources"), i, [], {}, loose)
+    return loose
+
+
 def front(source: str) -> dict:
     return yaml.safe_load(source.split("---", 2)[1])
 
@@ -224,6 +234,9 @@ def test_tagging_changes_nothing_on_the_page(tmp_path: Path, name: str) -> None:
         options = RenderOptions(assets_dir=root / "assets", booking_url="https://clinic.example/book?t=x", tagged=tagged)
         pdfs.append(render_leaflet(leaflet, brand, layout, labels, options))
     assert b"/StructTreeRoot" in pdfs[0] and b"/StructTreeRoot" not in pdfs[1]
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(pdfs[1])
+    assert read_tree_of_untagged(plain), "the content walk finds nothing wrong in an untagged PDF: it cannot fail"
     docs = [pdfium.PdfDocument(pdf) for pdf in pdfs]
     assert len(docs[0]) == len(docs[1])
     for i in range(len(docs[0])):
@@ -293,3 +306,19 @@ def test_an_imposed_booklet_keeps_the_tree_in_the_reading_order_of_its_pages(tmp
     a5.write_bytes(render_leaflet(leaflet, brand, layout, load_labels(root / "assets" / "labels", leaflet.language), options))
     assert tree.roles == [r for r in read_tree(a5).roles if r[1] != "Link"]
     assert str(tree.pdf.Root.Lang) == front(source)["language"] and bool(tree.pdf.Root.MarkInfo.Marked)
+
+
+def test_a_table_over_two_pages_reads_its_header_row_once(tmp_path: Path) -> None:
+    rows = "\n".join(f"| Week {i} | Visit number {i} and what happens at it |" for i in range(1, 61))
+    table = "| When | What happens |\n|---|---|\n" + rows
+    text = EVERYTHING.replace("| Step | When | What happens |", table + "\n\n| Step | When | What happens |", 1)
+    out = build(tmp_path, {"everything.md": text})
+    path = out / "test-everything.pdf"
+    tree = read_tree(path)
+    assert tree.loose_operators == {}
+    assert pdf_text(path).count("What happens") > 2  # the header row is printed again on the next page
+    elements = struct_text(path)
+    headers = [e.text for e in roles(elements, "TH")]
+    assert headers.count("When") == 2 and headers.count("What happens") == 2  # once per table (this one and the Step table)
+    cells = [e.squeezed for e in roles(elements, "TD")]
+    assert [c for c in cells if c.startswith("Visitnumber")] == [f"Visitnumber{i}andwhathappensatit" for i in range(1, 61)]
