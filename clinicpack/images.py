@@ -9,6 +9,7 @@ any other input, while the leaflet is loaded (no ReportLab here):
   any pixel is decoded, so a hostile 50,000 x 50,000 PNG costs nothing. At the limit a build
   peaks at about 280 MB (a PNG of pure noise with an alpha channel; photos need less);
 * a file may be at most ``MAX_FILE_BYTES`` (a JPEG is embedded as it is, so its bytes count);
+* an SVG may have at most ``MAX_SVG_ELEMENTS`` elements (drawing time and memory grow with them);
 * an SVG may refer only to files inside the allowed folders (``assets/`` or the leaflet's own
   folder, like Markdown images), to PNG/JPEG ``data:`` images, or to parts of itself (``#id``).
   Every file it names is checked the same way, SVGs inside SVGs too (up to ``MAX_SVG_DEPTH``).
@@ -28,21 +29,25 @@ from .errors import BuildError, display_path
 
 MAX_PIXELS = 12_500_000
 MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_LEAFLET_PIXELS = 40_000_000  # all of a leaflet's different pictures together: every one is held in the PDF being built
 MAX_SVG_DEPTH = 4
+MAX_SVG_ELEMENTS = 10_000  # a logo or diagram has a few hundred; 100,000 took the SVG library 80 s and 400 MB
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 DATA_IMAGE = re.compile(r"^data:image/(png|jpe?g);base64,", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def check_image(path: Path, allowed: Sequence[Path], source: Path, line: int | None, what: str = "image") -> None:
-    """Check an image file a leaflet or the brand uses (``source``:``line`` is where it is named)."""
+def check_image(path: Path, allowed: Sequence[Path], source: Path, line: int | None, what: str = "image") -> int:
+    """Check an image file a leaflet or the brand uses (``source``:``line`` is where it is named);
+    returns its pixel count (0 for an SVG), for the leaflet's total."""
     _check_file_size(path, source, line, what)
     if path.suffix.lower() == ".svg":
         check_svg(path, [p.resolve() for p in allowed])
-    else:
-        with path.open("rb") as handle:
-            check_raster(handle, f'{what} "{path.name}"', source, line)
+        return 0
+    with path.open("rb") as handle:
+        width, height = check_raster(handle, f'{what} "{path.name}"', source, line)
+    return width * height
 
 
 def _check_file_size(path: Path, source: Path, line: int | None, what: str) -> None:
@@ -94,6 +99,9 @@ def check_svg(path: Path, allowed: Sequence[Path], chain: tuple[Path, ...] = ())
         line = getattr(exc, "lineno", None)
         raise BuildError(f"this SVG cannot be read ({_clean(str(exc.msg if hasattr(exc, 'msg') else exc))})", path, line) from None
     elements = [e for e in root.iter() if isinstance(e.tag, str)]  # not comments
+    if len(elements) > MAX_SVG_ELEMENTS:
+        raise BuildError(f"this SVG has {len(elements):,} elements; the limit is {MAX_SVG_ELEMENTS:,} "
+                         "(simplify it in the drawing program, or save it as a PNG)", path)
     ids = {e.get("id") for e in elements}
     for element in elements:
         href = (element.get(XLINK_HREF) or element.get("href") or "").strip()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
-from .images import check_image
+from .images import MAX_LEAFLET_PIXELS, check_image
 from .markdown_tree import parse, text_of
 from .writer import reserved_name
 from .yamlfile import YamlDoc, as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
@@ -349,10 +349,16 @@ def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path
                 raise BuildError(f'link to "{href}" but there is no section with that id (sections: {", ".join(sorted(keys))})', leaflet.path, line)
         elif not href.lower().startswith(LINK_SCHEMES):
             raise BuildError(f'link "{href}" must start with https://, http://, mailto: or tel: (or #section-id)', leaflet.path, line)
+    pixels: dict[Path, int] = {}
     for img in root.iter("img"):
         src = img.get("src") or ""
         path = resolve_image(leaflet, src, assets_dir)
-        check_image(path, [leaflet.path.parent, assets_dir], leaflet.path, leaflet.target_line(src, img.get("alt") or ""))
+        line = leaflet.target_line(src, img.get("alt") or "")
+        if path not in pixels:
+            pixels[path] = check_image(path, [leaflet.path.parent, assets_dir], leaflet.path, line)
+        if sum(pixels.values()) > MAX_LEAFLET_PIXELS:
+            raise BuildError(f"the leaflet's pictures add up to {sum(pixels.values()) / 1e6:.0f} megapixels by this one; the limit "
+                             f"is {MAX_LEAFLET_PIXELS // 1_000_000} megapixels (use fewer pictures, or smaller ones)", leaflet.path, line)
 
 
 def resolve_image(leaflet: Leaflet, src: str, assets_dir: Path) -> Path:

@@ -206,3 +206,23 @@ def test_symlink_inside_an_svg(tmp_path, capsys):
     code, _, err = run(root, "--check", capsys=capsys)
     assert code == 1
     assert 'refers to "inner.png", which is outside the allowed folders (a symbolic link to a file outside them)' in err
+
+
+def test_an_svg_with_too_many_elements_is_refused_before_drawing(tmp_path, capsys):
+    rects = "".join(f'<rect x="{i % 200}" y="{i % 100}" width="1" height="1"/>' for i in range(10_001))
+    root = project_with_svg(tmp_path, SVG_HEAD + rects + "</svg>\n")
+    code, _, err = run(root, "--check", capsys=capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (f"{root / 'assets' / 'pic.svg'}: error: this SVG has 10,002 elements; the limit is 10,000 "
+                                   "(simplify it in the drawing program, or save it as a PNG)")
+
+
+def test_many_large_pictures_together_are_refused(tmp_path, capsys):
+    pictures = "\n\n".join(f"![Photo {i}](p{i}.png)" for i in range(5))
+    root = make_project(tmp_path, {"good.md": with_picture(pictures)})
+    for i in range(5):
+        (root / "assets" / f"p{i}.png").write_bytes(huge_png(3_000, 3_000))  # 9 megapixels each: each one is fine
+    code, _, err = run(root, "--check", capsys=capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (f"{root / 'leaflets' / 'good.md'}:{PICTURE_LINE + 8}: error: the leaflet's pictures add up to "
+                                   "45 megapixels by this one; the limit is 40 megapixels (use fewer pictures, or smaller ones)")
