@@ -69,6 +69,7 @@ class Brand:
 
 
 BRAND_KEYS = {"clinic", "logo", "colours", "fonts", "booking", "languages", "quality", "archive", "fallback_fonts"}
+CLINIC_LIMITS = {"name": 80, "address": 200, "phone": 40}  # others: 120 characters
 CLINIC_KEYS = {"name", "address", "phone", "website", "email", "registration_body"}
 
 
@@ -77,6 +78,10 @@ def load_brand(path: Path) -> Brand:
     data = check_keys(doc, doc.data, (), BRAND_KEYS, {"clinic", "colours", "fonts", "booking"}, "the brand file")
     clinic = check_keys(doc, data["clinic"], ("clinic",), CLINIC_KEYS, {"name", "phone"}, '"clinic"')
     text = {k: as_text(doc, ("clinic", k), v, f"clinic.{k}") for k, v in clinic.items()}
+    for key, value in text.items():
+        limit = CLINIC_LIMITS.get(key, 120)
+        if len(value) > limit:  # printed in every page header, the booking panel and the forms
+            raise doc.error(("clinic", key), f"clinic.{key} is {len(value):,} characters long; the limit is {limit}")
     website = text.get("website", "")
     if website and not website.startswith(("https://", "http://")):
         raise doc.error(("clinic", "website"), 'clinic.website must start with "https://"')

@@ -135,3 +135,15 @@ def test_leaflet_ids_windows_cannot_save_are_refused(tmp_path, capsys, leaflet_i
     assert code == 1
     assert f'good.md:2: error: id "{leaflet_id}" is a name Windows reserves for devices (CON, NUL, COM1 ...)' in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_clinic_details_longer_than_their_limit_are_refused(tmp_path, capsys):
+    root = make_project(tmp_path, {"good.md": leaflet_with("Text.")})
+    brand = root / "assets" / "brand.yaml"
+    lines = brand.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, s in enumerate(lines, 1) if s.strip().startswith("name: Example Hair"))
+    lines[line - 1] = "  name: " + "Very long clinic name " * 40
+    brand.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(root, "--check", capsys=capsys)
+    assert code == 1
+    assert f"brand.yaml:{line}: error: clinic.name is 879 characters long; the limit is 80" in err
