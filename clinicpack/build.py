@@ -128,7 +128,7 @@ def remember(request: BuildRequest, loaded: Loaded, outputs: dict[str, str], man
     findings = {"findings": uptodate.findings_record(loaded.quality.findings), "leaflets": loaded.quality.leaflets}
     up = uptodate.Request(project.root, request.targets, request.layout, request.out or project.output, request.print_ready,
                           request.strict, request.allow_overdue, loaded.today)
-    uptodate.record(manifest.builds, up, files, outputs, findings)
+    uptodate.record(manifest.builds, up, files, outputs, findings, request.recorder.db if request.recorder else None)
 
 
 def _each(items, work):  # noqa: ANN001, ANN202

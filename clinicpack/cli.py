@@ -228,8 +228,8 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
 def replay_up_to_date(args: argparse.Namespace, root: Path, say: Callable[[str], None], on_quality: Callable[[Report], None]) -> bool:
     """When the last identical build's record shows nothing changed (see uptodate.py), report
     what that build reported, its quality findings included, and return True."""
-    if args.check or args.force or args.preview or args.watch:
-        return False
+    if args.check or args.force or args.preview or args.watch or args.db or args.require_record:
+        return False  # these run fully (--db and --require-record: the database is opened and checked)
     from .uptodate import Request, check, findings_from
 
     today = args.today or dt.date.today()
