@@ -187,6 +187,34 @@ def read_patients_bytes(raw: bytes, path: Path | str, today: dt.date | None = No
 
 
 def _read_rows(reader, path: Path, today: dt.date | None) -> PatientList:
+    columns = _header(reader, path)
+    patients: list[Patient] = []
+    errors: list[BuildError] = []
+    seen: dict[str, tuple[str, int]] = {}  # casefolded ref -> (ref as written, line)
+    rows = 0
+    for start, row, problem in _raw_rows(reader, columns):
+        rows += row is not None
+        if problem is not None:
+            errors.append(BuildError(problem, path, start))
+            continue
+        try:
+            patient = patient_from_values(dict(zip(columns, row)), start, today)
+        except BuildError as exc:
+            errors.append(exc.located(path, start))
+            continue
+        clash = _same_ref(patient.ref, seen.get(patient.ref.casefold()))
+        if clash:
+            errors.append(BuildError(clash, path, start))
+            continue
+        seen[patient.ref.casefold()] = (patient.ref, start)  # P001 and p001 would be one file on Windows and macOS
+        patients.append(patient)
+    if rows == 0:
+        raise BuildError("the patient list has a header but no patients", path, 1)
+    return PatientList(path, tuple(patients), tuple(errors), rows)
+
+
+def _header(reader, path: Path) -> list[str]:
+    """The column names of the header row; any problem with it stops the whole list."""
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -205,57 +233,45 @@ def _read_rows(reader, path: Path, today: dt.date | None) -> PatientList:
     repeated = next((c for c in columns if columns.count(c) > 1), None)
     if repeated:
         raise BuildError(f'the column "{repeated}" appears twice in the header row', path, 1)
+    return columns
 
-    patients: list[Patient] = []
-    errors: list[BuildError] = []
-    seen: dict[str, int] = {}
-    refs: set[str] = set()
-    rows = 0
+
+def _raw_rows(reader, columns: list[str]):  # noqa: ANN202 (a generator of (line, row or None, problem or None))
+    """Every non-blank row with the line it starts on and what is wrong with its shape, if
+    anything. A line the CSV reader cannot read is reported and reading goes on after it."""
     last_line = reader.line_num
     while True:
         start = last_line + 1
         try:
             row = next(reader, None)
         except csv.Error as exc:
-            errors.append(BuildError(f"this line is not valid CSV ({exc})", path, start))
+            yield start, None, f"this line is not valid CSV ({exc})"
             if reader.line_num == last_line:
-                break  # nothing more could be read
+                return  # nothing more could be read
             last_line = reader.line_num
             continue  # the reader starts afresh on the next line: later rows are still read
         last_line = reader.line_num
         if row is None:
-            break
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines between days' lists are harmless
-        rows += 1
-        if any("\n" in cell for cell in row):
-            errors.append(BuildError(
-                f'a quote (") opened on this line is never closed, so lines {start} to {last_line} were read as one row; '
-                "close the quote or remove it",
-                path, start,
-            ))
-            continue
-        long = next((i for i, cell in enumerate(row) if len(cell) > MAX_FIELD), None)
-        if long is not None:
-            column = f'the "{columns[long]}" value' if long < len(columns) else f"value {long + 1}"
-            errors.append(BuildError(f"{column} is {len(row[long]):,} characters long; no column takes more than {MAX_FIELD:,}", path, start))
-            continue
-        if len(row) > len(columns):
-            errors.append(BuildError(f"this row has {len(row)} values but the header has {len(columns)} columns (a stray comma?)", path, start))
-            continue
-        try:
-            patient = patient_from_values(dict(zip(columns, row)), start, today)
-        except BuildError as exc:
-            errors.append(exc.located(path, start))
-            continue
-        key = patient.ref.casefold()  # P001 and p001 would be one file on Windows and macOS
-        if key in seen:
-            case = "" if patient.ref in refs else " (in other letter case: file names would clash on Windows and macOS)"
-            errors.append(BuildError(f'patient_ref "{patient.ref}" is already used on line {seen[key]}{case}; each pack needs its own reference', path, start))
-            continue
-        seen[key] = start
-        refs.add(patient.ref)
-        patients.append(patient)
-    if rows == 0:
-        raise BuildError("the patient list has a header but no patients", path, 1)
-    return PatientList(path, tuple(patients), tuple(errors), rows)
+            return
+        if any(cell.strip() for cell in row):  # blank lines between days' lists are harmless
+            yield start, row, _shape_problem(row, columns, start, last_line)
+
+
+def _shape_problem(row: list[str], columns: list[str], start: int, last_line: int) -> str | None:
+    if any("\n" in cell for cell in row):
+        return (f'a quote (") opened on this line is never closed, so lines {start} to {last_line} were read as one row; '
+                "close the quote or remove it")
+    long = next((i for i, cell in enumerate(row) if len(cell) > MAX_FIELD), None)
+    if long is not None:
+        column = f'the "{columns[long]}" value' if long < len(columns) else f"value {long + 1}"
+        return f"{column} is {len(row[long]):,} characters long; no column takes more than {MAX_FIELD:,}"
+    if len(row) > len(columns):
+        return f"this row has {len(row)} values but the header has {len(columns)} columns (a stray comma?)"
+    return None
+
+
+def _same_ref(ref: str, earlier: tuple[str, int] | None) -> str | None:
+    if earlier is None:
+        return None
+    case = "" if earlier[0] == ref else " (in other letter case: file names would clash on Windows and macOS)"
+    return f'patient_ref "{ref}" is already used on line {earlier[1]}{case}; each pack needs its own reference'
