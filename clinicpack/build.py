@@ -81,10 +81,11 @@ def build(
 ) -> list[Built]:
     """Load and validate, run the quality checks (handed to ``on_quality``), then render and
     write. Quality errors raise ``QualityFailed`` before anything is rendered or written."""
+    asked = _Asked(request.recorder.source_of) if request.recorder else None
     loaded = load(
         request.project, request.layout, targets=request.targets, today=request.today, strict=request.strict,
         print_ready=request.print_ready, allow_overdue=request.allow_overdue,
-        archived_source=request.recorder.source_of if request.recorder else None,
+        archived_source=asked.source if asked else None,
     )
     on_quality(loaded.quality)
     raise_for_quality(loaded)
@@ -104,7 +105,7 @@ def build(
         if request.preview:
             for p, pdf in zip(plans, pdfs):
                 _preview(staged, manifest, p.name, pdf, request.force, said.append)
-        remember(request, loaded, {p.name: p.inputs for p in plans}, manifest)
+        remember(request, loaded, {p.name: p.inputs for p in plans}, manifest, consulted_archive=bool(asked and asked.calls))
         manifest.save(staged)
     for confirm in confirms:
         confirm()
@@ -113,22 +114,37 @@ def build(
     return results
 
 
-def remember(request: BuildRequest, loaded: Loaded, outputs: dict[str, str], manifest: Manifest) -> None:
+class _Asked:
+    """The archive's ``source_of``, counting its calls: findings that depend on the database
+    cannot be replayed from a record of hashed files."""
+
+    def __init__(self, source_of: Callable[[str, str], str | None]):
+        self.source_of, self.calls = source_of, 0
+
+    def source(self, leaflet_id: str, version: str) -> str | None:
+        self.calls += 1
+        return self.source_of(leaflet_id, version)
+
+
+def remember(request: BuildRequest, loaded: Loaded, outputs: dict[str, str], manifest: Manifest, consulted_archive: bool = False) -> None:
     """Record what this build read and found, so the next identical request can tell it is up to
     date without loading anything (see uptodate.py). Every file the build or the quality checks
     read is listed, and the files they looked for and did not find."""
     if request.preview or loaded.quality is None or not all(outputs.values()):
         return  # previews have their own freshness rules; an empty fingerprint means an input was missing
     project, brand, layout = loaded.project, loaded.brand, loaded.layout
+    up = uptodate.Request(project.root, request.targets, request.layout, request.out or project.output, request.print_ready,
+                          request.strict, request.allow_overdue, loaded.today)
+    if consulted_archive:  # findings that depend on the archive database, which is not a file we hash
+        manifest.builds.pop(up.key(), None)
+        return
     files = [project.brand_file, project.assets / brand_thresholds(brand).claims_file, *layout.files]
     files += [Path(p) for p in uptodate.leaflet_listing(project.root)]  # picking leaflets by id reads them all
     for leaflet in loaded.leaflets:
         files += leaflet_inputs(project, brand, layout, leaflet)
         files.append(project.labels / f"{leaflet.language.split('-')[0]}.yaml")  # also when it does not exist
     findings = {"findings": uptodate.findings_record(loaded.quality.findings), "leaflets": loaded.quality.leaflets}
-    up = uptodate.Request(project.root, request.targets, request.layout, request.out or project.output, request.print_ready,
-                          request.strict, request.allow_overdue, loaded.today)
-    uptodate.record(manifest.builds, up, files, outputs, findings, request.recorder.db if request.recorder else None)
+    uptodate.record(manifest.builds, up, files, outputs, findings)
 
 
 def _each(items, work):  # noqa: ANN001, ANN202

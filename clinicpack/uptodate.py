@@ -3,8 +3,9 @@
 Each successful leaflet build records, in the manifest, what it read and what it found: the
 hash of every file it read (leaflets, brand, layout chain, labels, claims list, logo, fonts,
 images), the files it looked for and did not find, the list of leaflets in ``leaflets/``, the
-builder's own digest, the archive database's size and time (the stale-translation check reads
-it), each output's input fingerprint, and the quality report. The record is
+builder's own digest, each output's input fingerprint, and the quality report. A build whose
+checks consulted the archive database (a stale translation: its changed sections are named from
+the archived original) records nothing, as the database is not a file we hash. The record is
 keyed by the request (targets, layout, options, output folder, working folder) and by the date
 (the review-date checks depend on it).
 
@@ -66,24 +67,7 @@ def leaflet_listing(project: Path) -> list[str]:
     return sorted(str(p) for p in (project / "leaflets").glob("*.md"))
 
 
-def database_state(path: Path | None) -> list:
-    """The archive database as of now: its path and the size and time of it and its write-ahead
-    log. The stale-translation check reads earlier versions from it, so a changed database
-    means the checks run again (a size and time, not a hash: the database can be large)."""
-    if path is None:
-        return []
-    state: list = [str(path)]
-    for file in (path, path.with_name(path.name + "-wal")):
-        try:
-            st = file.stat()
-            state.append([st.st_size, st.st_mtime_ns])
-        except OSError:
-            state.append(MISSING)
-    return state
-
-
-def record(builds: dict[str, dict], request: Request, files: Iterable[Path], outputs: dict[str, str], quality: dict,
-           database: Path | None = None) -> None:
+def record(builds: dict[str, dict], request: Request, files: Iterable[Path], outputs: dict[str, str], quality: dict) -> None:
     """Remember a successful build (``builds`` is ``Manifest.builds``; the caller saves it)."""
     digests = {}
     for path in files:
@@ -93,7 +77,6 @@ def record(builds: dict[str, dict], request: Request, files: Iterable[Path], out
     builds.pop(key, None)
     builds[key] = {
         "builder": builder_digest(), "listing": leaflet_listing(request.project), "files": digests,
-        "database": database_state(database),
         # pairs and a string: the manifest's JSON sorts keys, these keep the build's order
         "outputs": list(outputs.items()), "quality": json.dumps(quality),
     }
@@ -108,9 +91,6 @@ def check(request: Request) -> Fresh | None:
         entry = data["builds"][request.key()]
         outputs: dict[str, dict] = data["outputs"]
         if entry["builder"] != builder_digest() or entry["listing"] != leaflet_listing(request.project):
-            return None
-        database = entry["database"]
-        if database and database != database_state(Path(database[0])):
             return None
         for name, digest in entry["files"].items():
             path = Path(name)
