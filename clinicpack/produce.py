@@ -128,7 +128,7 @@ class Stamping:
         """The stamping fonts for these values, in order: (script font, fallbacks, the layout's
         fonts); the script font (shaped letters: Arabic script, Devanagari) comes first, the
         layout's Latin font last, as the shaping engine expects."""
-        from .render.stamp import font_characters, shaped_script
+        from .render.stamp_fonts import font_characters, shaped_script
 
         base, job = self.job.font_file, self.job
         script: str | None = None
