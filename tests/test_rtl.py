@@ -27,14 +27,13 @@ from clinicpack.render.rtl import (
     RTLParagraph,
     RTLStyle,
     draw_rtl_string,
-    layout_for_test,
     register_urdu_fonts,
     resolve_levels,
     rtl_string_width,
-    shape_line_for_test,
     visual_order,
 )
 from clinicpack.runs import Run
+from tests.rtl_layout import layout_for_test, shape_line_for_test
 
 FONTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "fonts")
 REGULAR_TTF = os.path.join(FONTS, "NotoNastaliqUrdu-Regular.ttf")
@@ -294,7 +293,7 @@ def test_bold_keeps_joining_and_order(runs: list[Run], fonts: tuple[str, str], h
 def test_bold_inside_word_stays_connected(fonts: tuple[str, str]) -> None:
     """The cursive chain is continuous across the font change: exit anchor meets entry anchor."""
     line = layout_for_test([Run("پلیٹ"), Run("لیٹ", bold=True)], RTLStyle(font_size=100), 2000)[0]
-    info_r, info_b = rtl._font_info("NotoNastaliqUrdu"), rtl._font_info("NotoNastaliqUrdu-Bold")
+    info_r, info_b = rtl.font_info("NotoNastaliqUrdu"), rtl.font_info("NotoNastaliqUrdu-Bold")
     last_regular = next(g for g in line.glyphs if g.cluster == 3 and info_r.cursive(g.gid)[1] is not None)
     first_bold = next(g for g in line.glyphs if g.cluster == 4 and info_b.cursive(g.gid)[0] is not None)
     exit_ = info_r.cursive(last_regular.gid)[1]
@@ -481,7 +480,7 @@ def test_changed_python_bidi_output_stops_with_one_clear_line(monkeypatch: pytes
     """The levels come from python-bidi's debug text; a new format must never print wrong text."""
     from clinicpack.errors import BuildError
 
-    monkeypatch.setattr(rtl, "get_display_inner", lambda *args: "BidiInfo { something else }")
+    monkeypatch.setattr(rtl.bidi, "get_display_inner", lambda *args: "BidiInfo { something else }")
     with pytest.raises(BuildError) as caught:
         resolve_levels(SENTENCE)
     assert caught.value.message.startswith("python-bidi debug output changed; cannot read embedding levels (installed: python-bidi 0.6.")

@@ -9,8 +9,9 @@ import pdfplumber
 import pytest
 from helpers import make_project, run
 
-from clinicpack.render.rtl import RTLStyle, layout_for_test, register_urdu_fonts
+from clinicpack.render.rtl import RTLStyle, register_urdu_fonts
 from clinicpack.runs import Run, keep_runs_together, keep_together
+from tests.rtl_layout import layout_for_test
 
 FRONT = """---
 id: keep-together

@@ -37,6 +37,7 @@ from .pdfobjects import (
     write_pdf,
 )
 from .stamp_fonts import URL_CHARACTERS, EmbeddedFont, RTLShaper, font_characters, load_font, shaped_script
+from .tounicode import utf16_hex
 
 FONT_RESOURCE = b"FPatient"
 MIN_SIZE = 7.0  # patient text shrinks to fit its line, but never below this (or the layout's text.min_size)
@@ -214,7 +215,7 @@ class Stamper:
                 what = "the booking link" if slot.key == "booking_url" else slot.key
                 raise SlotOverflow(f"{what} is too long for its line on the forms, even at {smallest:g}pt; shorten it", slot.key)
         x0 = slot.x - line.width * condense if slot.align == "right" else slot.x
-        actual = ("\ufeff" + text).encode("utf-16-be").hex().upper()
+        actual = utf16_hex("\ufeff" + text)
         ops = [f"/Span << /ActualText <{actual}> >> BDC BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
         current = None
         for g in line.glyphs:

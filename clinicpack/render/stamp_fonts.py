@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from .pdfobjects import stream
+from .tounicode import to_unicode_cmap
 
 
 @dataclass(frozen=True)
@@ -98,29 +99,14 @@ def load_font(path: str, first: int, every_glyph: bool = False, only: str | None
 
 
 def to_unicode(gid: dict[int, int], silent: Iterable[int] = ()) -> bytes:
-    """The ToUnicode CMap: each glyph id to the first character that maps to it (``silent`` glyphs to none)."""
-    first: dict[int, int | None] = {}
+    """The ToUnicode CMap: each glyph id to the first character that maps to it (``silent``
+    glyphs, contextual forms, to no text at all)."""
+    first: dict[int, str] = {}
     for cp in sorted(gid):
-        first.setdefault(gid[cp], cp)
+        first.setdefault(gid[cp], chr(cp))
     for g in silent:
-        first.setdefault(g, None)
-    entries = sorted(first.items())
-    out = [(
-        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
-        "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
-        "1 begincodespacerange <0000> <FFFF> endcodespacerange"
-    )]
-    for i in range(0, len(entries), 100):
-        chunk = entries[i : i + 100]
-        out.append(f"{len(chunk)} beginbfchar")
-        out += [f"<{g:04X}> <{_utf16(cp) if cp is not None else ''}>" for g, cp in chunk]
-        out.append("endbfchar")
-    out.append("endcmap CMapName currentdict /CMap defineresource pop end end")
-    return "\n".join(out).encode()
-
-
-def _utf16(cp: int) -> str:
-    return chr(cp).encode("utf-16-be", "surrogatepass").hex().upper()
+        first.setdefault(g, "")
+    return to_unicode_cmap(sorted(first.items()), 2, 0xFFFF, "Adobe", "UCS", "Adobe-Identity-UCS").encode()
 
 
 class RTLShaper:

@@ -1,0 +1,198 @@
+"""Where lines go and how glyphs reach the page: line spacing from real glyph boxes (no
+line's ink touches another's), and glyph ids written as PDF text at absolute positions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from clinicpack.render.colour import fill_operator
+
+from ..tounicode import utf16_hex
+from .fonts import FontInfo, font_info, glyph_code
+from .lines import DrawnGlyph, LaidOutLine
+from .shaping import RTLStyle
+
+#: Clearance kept between the ink of one line and the ink of the next, in em.
+INK_GAP_EM = 0.08
+
+
+@dataclass(frozen=True)
+class Metrics:
+    ascent: float  # top of the box to the first baseline
+    pitches: tuple[float, ...]  # baseline to baseline, one per pair of neighbouring lines
+    descent: float  # last baseline to the bottom of the box
+
+    def height(self) -> float:
+        return self.ascent + sum(self.pitches) + self.descent if self.ascent or self.descent else 0.0
+
+    def baselines(self) -> list[float]:
+        """Distance from the top of the box to each line's baseline."""
+        out = [self.ascent]
+        for p in self.pitches:
+            out.append(out[-1] + p)
+        return out
+
+
+def line_offset(line: LaidOutLine, width: float, alignment: str) -> float:
+    if alignment == "right":
+        return width - line.width
+    if alignment == "center":
+        return (width - line.width) / 2
+    return 0.0
+
+
+def line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: FontInfo, width: float) -> Metrics:
+    """Box and baselines of a paragraph, in points: no glyph ever touches a glyph of another line.
+
+    Nastaliq words climb well above the baseline and some letters hang below it, but rarely
+    at the same place on two neighbouring lines. As in TeX (``\\baselineskip`` and
+    ``\\lineskip``), lines are set ``style.line_height`` apart, and a pair of lines is moved
+    further apart only as far as its real glyph boxes need (compared column by column, one
+    point wide, with a small clearance all round). The box above the first baseline and below
+    the last one holds every glyph, so paragraphs never touch each other either.
+    """
+    size = style.font_size
+    floor = style.line_height
+    ratio = info.ascent / (info.ascent + info.descent) if info.ascent + info.descent else 0.75
+    gap = INK_GAP_EM * size
+    n = len(lines)
+    if n == 0:
+        return Metrics(0.0, (), 0.0)
+    cols = int(width) + 3
+    tops: list[list[float]] = []
+    bottoms: list[list[float]] = []
+    if n > 1:
+        for ln in lines:
+            off = line_offset(ln, width, style.alignment) + 1  # column 0 is a margin
+            top = [-1e9] * cols
+            bottom = [-1e9] * cols
+            for x0, x1, y0, y1 in ln.boxes:
+                # one column of clearance on each side: glyphs that nearly touch count as touching
+                for c in range(max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)):
+                    top[c] = max(top[c], y1)
+                    bottom[c] = max(bottom[c], -y0)
+            tops.append(top)
+            bottoms.append(bottom)
+
+    def need(i: int, j: int) -> float:
+        return max(b + t for b, t in zip(bottoms[i], tops[j])) + gap
+
+    pitches: list[float] = []
+    for k in range(1, n):
+        p = max(floor, need(k - 1, k))
+        if k >= 2:  # a tall word can reach past the line above to the one before it
+            p = max(p, need(k - 2, k) - pitches[-1])
+        pitches.append(p)
+    ascent = floor * ratio
+    descent = floor * (1 - ratio)
+    offset = 0.0
+    total = sum(pitches)
+    for k, ln in enumerate(lines):
+        ascent = max(ascent, ln.ink_top - offset + gap / 2)
+        descent = max(descent, ln.ink_bottom - (total - offset) + gap / 2)
+        if k < len(pitches):
+            offset += pitches[k]
+    return Metrics(ascent, tuple(pitches), descent)
+
+
+def _fmt(v: float) -> str:
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
+
+
+def _has_ink(g: DrawnGlyph) -> bool:
+    top, bottom, _, _ = font_info(g.font).box(g.gid)
+    return top != bottom
+
+
+def glyph_clusters(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
+    """Runs of neighbouring glyphs drawn for the same characters (one cluster, one font)."""
+    out: list[list[DrawnGlyph]] = []
+    for g in glyphs:
+        if out and out[-1][0].cluster == g.cluster and out[-1][0].font == g.font:
+            out[-1].append(g)
+        else:
+            out.append([g])
+    return out
+
+
+def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float, size: float, style: RTLStyle) -> None:
+    """Write glyphs as PDF text, left to right (visual order), each at its absolute position.
+
+    Absolute positions keep HarfBuzz's x/y offsets exact. Each cluster's first glyph maps to
+    the cluster's characters in ToUnicode, so extractors that order text right to left get
+    the Urdu back; extractors that group lines by exact y can scramble Nastaliq words, whose
+    glyphs climb above the baseline (emitting logical order made pypdf worse, not better).
+    """
+    if not glyphs:
+        return
+    doc = canvas._doc
+    # text-state parameters survive BT/ET inside the graphics state: reset the ones that would
+    # distort glyphs placed by absolute Tm (spacing, scaling, rise, render mode)
+    ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
+    cur_font: tuple[str, int] | None = None
+    cur_colour: Any = None
+    cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
+    recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
+    for cluster in glyph_clusters(glyphs):
+        # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
+        # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
+        cluster = [g for g in cluster if g.text or _has_ink(g)]
+        if not cluster:
+            continue
+        text = "".join(g.text for g in cluster)
+        span = len(cluster) > 1 and text
+        if span:
+            # one letter drawn as several glyphs (Nastaliq: skeleton, dots, joins): the extra
+            # glyphs stand for no text. ActualText says what the whole cluster reads as, so an
+            # extractor that follows it (PDFium, Acrobat) never turns them into stray codes;
+            # the carrier goes first, as PDFium reads the span's text at its first glyph.
+            ops.append(f"/Span << /ActualText <FEFF{utf16_hex(text)}> >> BDC")
+            cluster = sorted(cluster, key=lambda g: not g.text)
+        for g in cluster:
+            info = font_info(g.font)
+            colour = style.link_color if g.run.href else style.text_color
+            if colour is not cur_colour:
+                ops.append(fill_operator(colour, cmyk))
+                cur_colour = colour
+            # PDFium drops a text object that repeats one of the last five objects' codes close
+            # by (its test for fake bold); stacked Nastaliq letters can do that, so a glyph
+            # repeated within the last five gets a code of its own
+            variant = 0
+            while (g.font, g.gid, g.text, variant) in recent:
+                variant += 1
+            recent = [*recent[-4:], (g.font, g.gid, g.text, variant)]
+            ((subset, code),) = info.ttf.splitString(glyph_code(info, g.gid, g.text, variant), doc)
+            if (g.font, subset) != cur_font:
+                ops.append(f"{info.ttf.getSubsetInternalName(subset, doc)} {_fmt(size)} Tf")
+                cur_font = (g.font, subset)
+            ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm <{code.hex().upper()}> Tj")
+        if span:
+            ops.append("EMC")
+    ops.append("ET")
+    canvas._code.append("\n".join(ops))
+
+
+def draw_line(canvas: Any, line: LaidOutLine, x0: float, baseline: float, style: RTLStyle, descent: float, ascent: float) -> None:
+    canvas.saveState()
+    emit_glyphs(canvas, line.glyphs, x0, baseline, style.font_size, style)
+    # links: one clickable box per contiguous stretch of glyphs with the same href
+    stretch: list[DrawnGlyph] = []
+    for g in line.glyphs + [None]:  # type: ignore[list-item]
+        if g is not None and g.run.href and (not stretch or stretch[-1].run.href == g.run.href):
+            stretch.append(g)
+            continue
+        if stretch:
+            left = min(s.x for s in stretch)
+            right = max(s.x + s.advance for s in stretch)
+            rect = (x0 + left, baseline - descent, x0 + right, baseline + ascent)
+            canvas.linkURL(stretch[0].run.href, rect, relative=1, thickness=0)
+            if style.underline_links:
+                canvas.setStrokeColor(style.link_color)
+                canvas.setLineWidth(max(0.4, style.font_size / 24))
+                uy = baseline - 0.35 * style.font_size
+                canvas.line(x0 + left, uy, x0 + right, uy)
+        stretch = [g] if g is not None and g.run.href else []
+    canvas.restoreState()

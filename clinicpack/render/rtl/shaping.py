@@ -1,0 +1,288 @@
+"""A paragraph's style, and everything about it that does not depend on the line width:
+the font of every character, its bidi level and its shaped advance (``Prepared``), shared
+between paragraphs of the same text so a running process shapes unchanged text once."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import uharfbuzz as hb
+from reportlab.lib import colors
+
+from clinicpack.runs import Run
+
+from .bidi import LINE_SEPARATOR, PARAGRAPH_BREAKS, resolve_levels
+from .fonts import URDU_BOLD, URDU_REGULAR, FontInfo, font_info, latin_fallbacks
+
+if TYPE_CHECKING:
+    from .lines import LaidOutLine
+
+#: Usual line pitch as a multiple of the font size. Noto Nastaliq's own ascent+descent is
+#: 2.5 em, but most pairs of lines need far less; a pair is moved apart only where a glyph of
+#: one line would touch a glyph of the other (see ``line_metrics``).
+DEFAULT_LEADING_FACTOR = 1.8
+
+_LINK_BLUE = colors.HexColor("#1a4f9c")
+
+
+@dataclass(frozen=True)
+class RTLStyle:
+    """Paragraph style for right-to-left text.
+
+    ``leading`` of ``None`` means ``DEFAULT_LEADING_FACTOR * font_size``; two lines may be set
+    further apart where their glyphs would otherwise touch.
+    ``latin_font``/``latin_bold_font`` draw characters the Urdu font lacks (Latin letters);
+    ``None`` uses ReportLab's bundled Vera.
+    """
+
+    font_name: str = URDU_REGULAR
+    bold_font_name: str = URDU_BOLD
+    font_size: float = 12.0
+    leading: float | None = None
+    text_color: Any = colors.black
+    link_color: Any = _LINK_BLUE
+    alignment: str = "right"  # "right" | "left" | "center"
+    base_direction: str = "rtl"  # "rtl" | "auto" (first strong character decides)
+    space_before: float = 0.0
+    space_after: float = 0.0
+    language: str = "ur"
+    latin_font: str | None = None
+    latin_bold_font: str | None = None
+    underline_links: bool = False
+
+    def __post_init__(self) -> None:
+        if self.alignment not in ("right", "left", "center"):
+            raise ValueError(f"alignment must be right, left or center, not {self.alignment!r}")
+        if self.base_direction not in ("rtl", "auto"):
+            raise ValueError(f"base_direction must be rtl or auto, not {self.base_direction!r}")
+
+    @property
+    def line_height(self) -> float:
+        return self.leading if self.leading is not None else DEFAULT_LEADING_FACTOR * self.font_size
+
+
+@dataclass(frozen=True)
+class ShapedGlyph:
+    """One glyph from HarfBuzz, in font units, in visual (left-to-right) order of its piece."""
+
+    gid: int
+    cluster: int  # index into the paragraph text of the first character of its cluster
+    x_advance: int
+    y_advance: int
+    x_offset: int
+    y_offset: int
+
+
+def script_of(text: str) -> tuple[str | None, str]:
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    return buf.script, buf.direction
+
+
+def shape_piece(
+    info: FontInfo,
+    context: str,
+    context_start: int,
+    start: int,
+    end: int,
+    rtl: bool,
+    script: str | None,
+    language: str | None,
+) -> list[ShapedGlyph]:
+    """Shape ``context[start:end]`` (indices relative to ``context``) with the rest as context.
+
+    Clusters are returned relative to the paragraph (``context_start`` is added), so every
+    glyph can be traced back to the characters it draws.
+    """
+    buf = hb.Buffer()
+    buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
+    buf.add_codepoints([ord(c) for c in context], start, end - start)
+    buf.direction = "rtl" if rtl else "ltr"
+    if script:
+        buf.script = script
+    if language:
+        buf.language = language
+    hb.shape(info.hb_font, buf, {"kern": True, "liga": True})
+    return [
+        ShapedGlyph(gi.codepoint, gi.cluster + context_start, gp.x_advance, gp.y_advance, gp.x_offset, gp.y_offset)
+        for gi, gp in zip(buf.glyph_infos, buf.glyph_positions)
+    ]
+
+
+class Prepared:
+    """Everything about a paragraph that does not depend on the line width."""
+
+    def __init__(self, runs: Sequence[Run], style: RTLStyle) -> None:
+        self.style = style
+        latin_r, latin_b = style.latin_font, style.latin_bold_font
+        if latin_r is None or latin_b is None:
+            default_r, default_b = latin_fallbacks()
+            latin_r, latin_b = latin_r or default_r, latin_b or default_b
+        main = {False: font_info(style.font_name), True: font_info(style.bold_font_name)}
+        latin = {False: font_info(latin_r), True: font_info(latin_b)}
+        chars: list[str] = []
+        char_runs: list[Run] = []
+        for run in runs:
+            if run.line_break:
+                chars.append(LINE_SEPARATOR)
+                char_runs.append(run)
+                continue
+            text = PARAGRAPH_BREAKS.sub(" ", run.text)
+            chars.extend(text)
+            char_runs.extend([run] * len(text))
+        self.text = "".join(chars)
+        self.runs = char_runs
+        self.fonts: list[str] = []
+        prev_font: str | None = None
+        for ch, run in zip(self.text, char_runs):
+            bold = bool(run.bold)
+            cp = ord(ch)
+            cat = unicodedata.category(ch)
+            if prev_font is not None and (cat in ("Mn", "Me", "Mc") or cp in (0x200C, 0x200D)):
+                font = prev_font  # marks and joiners stay with their base
+            elif cp in main[bold].cmap or cp not in latin[bold].cmap:
+                font = main[bold].name
+            else:
+                font = latin[bold].name
+            self.fonts.append(font)
+            prev_font = font
+        self._latin_common(latin)
+        self._format_chars_follow_text()
+        self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
+        self.advances = self._measure()
+        # lines already shaped, by (start, end): line breaking tries the same lines again when
+        # a paragraph is wrapped at another width or split across frames (lines are only read)
+        self.shaped_lines: dict[tuple[int, int], LaidOutLine] = {}
+
+    def _latin_common(self, latin: dict[bool, FontInfo]) -> None:
+        """Spaces, digits and punctuation inside Latin text are drawn in the Latin font.
+
+        Font itemisation, not bidi: a character shared by every script takes the font of the
+        letters around it, as browsers do, so "Dr Ayesha Siddiqui" or "v1.0 (693bd414)" keep
+        Latin spacing and digits. It goes Latin only when the nearest letter before it is
+        Latin and the nearest letter after it is Latin too (or there is none), so the space
+        between an Urdu word and "PRP" stays an Urdu space.
+        """
+        n = len(self.text)
+        is_latin = {latin[False].name, latin[True].name}
+        letter = [unicodedata.category(c).startswith("L") for c in self.text]
+        before: list[bool | None] = [None] * n
+        seen: bool | None = None
+        for i in range(n):
+            before[i] = seen
+            if letter[i]:
+                seen = self.fonts[i] in is_latin
+        seen = None
+        for i in range(n - 1, -1, -1):
+            if not letter[i] and before[i] and seen is not False:
+                bold = bool(self.runs[i].bold)
+                cat = unicodedata.category(self.text[i])
+                if cat[0] in "ZPSN" and ord(self.text[i]) in latin[bold].cmap:
+                    self.fonts[i] = latin[bold].name
+            if letter[i]:
+                seen = self.fonts[i] in is_latin
+
+    def _format_chars_follow_text(self) -> None:
+        """Invisible format characters (bidi isolates and marks) take the font of the text they
+        precede, so they never split a run of one font into pieces."""
+        n = len(self.text)
+        for i in range(n - 1, -1, -1):
+            if unicodedata.category(self.text[i]) == "Cf" and self.text[i] not in "\u200c\u200d":
+                if i + 1 < n:
+                    self.fonts[i] = self.fonts[i + 1]
+                elif i > 0:
+                    self.fonts[i] = self.fonts[i - 1]
+
+    def level_runs(self, start: int, end: int, levels: Sequence[int]) -> list[tuple[int, int, int]]:
+        """Maximal (start, end, level) stretches of equal level in logical order."""
+        out = []
+        i = start
+        while i < end:
+            j = i
+            while j < end and levels[j - start] == levels[i - start]:
+                j += 1
+            out.append((i, j, levels[i - start]))
+            i = j
+        return out
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Stretches of one font and one Run (style/link) in logical order."""
+        out = []
+        i = start
+        while i < end:
+            j = i
+            while j < end and self.fonts[j] == self.fonts[i] and self.runs[j] is self.runs[i]:
+                j += 1
+            out.append((i, j))
+            i = j
+        return out
+
+    def shape_level_run(self, start: int, end: int, level: int) -> list[tuple[int, int, list[ShapedGlyph]]]:
+        """Shape one level run piece by piece, each with the whole run as context.
+
+        Returns (piece start, piece end, glyphs) in *visual* order, left to right.
+        """
+        context = self.text[start:end]
+        rtl = level % 2 == 1
+        script, _ = script_of(context)
+        language = self.style.language if script == "Arab" else None
+        shaped = []
+        for a, b in self.pieces(start, end):
+            glyphs = shape_piece(font_info(self.fonts[a]), context, start, a - start, b - start, rtl, script, language)
+            shaped.append((a, b, glyphs))
+        if rtl:
+            shaped.reverse()
+        return shaped
+
+    def _measure(self) -> list[float]:
+        """Shaped advance of every character (points), for line breaking in logical order.
+
+        Breaks only fall at spaces (or inside over-long words), and Arabic joining never
+        crosses a space, so advances from shaping whole level runs are the line's widths.
+        """
+        n = len(self.text)
+        adv = [0.0] * n
+        size = self.style.font_size
+        for a, b, level in self.level_runs(0, n, self.levels):
+            for pa, pb, glyphs in self.shape_level_run(a, b, level):
+                info = font_info(self.fonts[pa])
+                scale = size / info.upem
+                for g in glyphs:
+                    adv[min(max(g.cluster, pa), pb - 1)] += g.x_advance * scale
+        return adv
+
+
+_PREPARED: OrderedDict[tuple, Prepared] = OrderedDict()
+_PREPARED_LOCK = threading.Lock()
+_PREPARED_KEEP = 2048  # paragraphs: a few leaflets' worth
+
+
+def prepared_for(runs: Sequence[Run], style: RTLStyle) -> Prepared:
+    """The paragraph's ``Prepared``, shared with every earlier paragraph of the same runs in the
+    same fonts, size, direction and language (colours, alignment and spacing do not change the
+    shaping). A running process (watch mode, the front desk) re-renders mostly unchanged
+    paragraphs: their bidi levels, shaped advances and shaped lines are reused, not redone.
+    The key holds the registered fonts themselves, so a font registered again is shaped again."""
+    latin_r, latin_b = style.latin_font, style.latin_bold_font
+    if latin_r is None or latin_b is None:
+        default_r, default_b = latin_fallbacks()
+        latin_r, latin_b = latin_r or default_r, latin_b or default_b
+    fonts = tuple(font_info(name) for name in (style.font_name, style.bold_font_name, latin_r, latin_b))
+    key = (tuple(runs), style.font_size, style.base_direction, style.language, fonts)
+    with _PREPARED_LOCK:
+        prep = _PREPARED.get(key)
+        if prep is not None:
+            _PREPARED.move_to_end(key)
+            return prep
+    prep = Prepared(runs, style)
+    with _PREPARED_LOCK:
+        _PREPARED[key] = prep
+        while len(_PREPARED) > _PREPARED_KEEP:
+            _PREPARED.popitem(last=False)
+    return prep
