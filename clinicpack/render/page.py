@@ -238,7 +238,9 @@ class Decorator:
                 lines.append(part)
         return lines
 
-    def _text(self, canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
+    def draw_text(self, canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
+        """One line of header or footer text anchored at its ``anchor`` side, through the RTL engine
+        when the page has one; public because the consent pack's page furniture draws with it too."""
         if self.info.draw_text is not None:
             self.info.draw_text(canv, x, y, text, font, size, anchor)
             return
@@ -276,13 +278,13 @@ class Decorator:
                 x = lx - 8 if info.rtl else x + self.logo.width + 8
             canv.setFillColor(HexColor(L.header.colour))
             name_y = base + (self.logo.height - L.header.clinic_name_size) / 2 + 2 if self.logo.width else base
-            self._text(canv, x, name_y, self.brand.name, info.bold_font, L.header.clinic_name_size, start_anchor)
+            self.draw_text(canv, x, name_y, self.brand.name, info.bold_font, L.header.clinic_name_size, start_anchor)
             name_width = self.width_of(self.brand.name, info.bold_font, L.header.clinic_name_size)
             title_room = (right - left) - abs(x - start) - name_width - 12
             if page > 1 and self.width_of(info.header_title, info.font, L.footer.size) <= title_room:
                 # the running title only where it fits beside the clinic name (never shrunk)
                 canv.setFillColor(HexColor(L.footer.colour))
-                self._text(canv, end, name_y, info.header_title, info.font, L.footer.size, end_anchor)
+                self.draw_text(canv, end, name_y, info.header_title, info.font, L.footer.size, end_anchor)
             canv.setStrokeColor(HexColor(L.header.rule_colour))
             canv.setLineWidth(1.2)
             rule_y = top - L.header.height
@@ -302,8 +304,8 @@ class Decorator:
             room = (right - left) - self.width_of(label, info.bold_font, L.footer.size) - 12
             for n, line in enumerate(self.footer_lines(info.footer_left, room, info.font, L.footer.size)):
                 pitch = L.footer.size * (2.0 if info.rtl else 1.2)  # Nastaliq lines are taller
-                self._text(canv, start, ty - n * pitch, line, info.font, L.footer.size, start_anchor)
-            self._text(canv, end, ty, label, info.bold_font, L.footer.size, end_anchor)
+                self.draw_text(canv, start, ty - n * pitch, line, info.font, L.footer.size, start_anchor)
+            self.draw_text(canv, end, ty, label, info.bold_font, L.footer.size, end_anchor)
         canv.restoreState()
 
 
