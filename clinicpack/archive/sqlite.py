@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .store import PENDING, WRITTEN, ArchivedFile, ArchiveError, PrintRecord, Query, Snapshot
 
@@ -93,6 +96,24 @@ def _fail(path: Path, exc: BaseException, doing: str) -> ArchiveError:
     return ArchiveError(f"the archive database could not be {doing} ({text}): {hint}", path)
 
 
+_T = TypeVar("_T")
+RETRIES = 5
+
+
+def _retrying(work: Callable[[], _T]) -> _T:
+    """``work``, tried again a few times when SQLite says the file is locked. The busy timeout
+    covers most waits, but some (switching a new file to WAL, a snapshot that went stale while a
+    read turned into a write) fail at once rather than wait."""
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except sqlite3.OperationalError as exc:
+            if attempt == RETRIES - 1 or not ("locked" in str(exc) or "busy" in str(exc)):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class SqliteStore:
     """``Store`` on one SQLite file. One connection per object: open one per process or thread."""
 
@@ -106,10 +127,10 @@ class SqliteStore:
             raise _fail(self.path, exc, "opened") from None
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            _retrying(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate(migrate_to)
+            _retrying(lambda: self._migrate(migrate_to))
         except (OSError, sqlite3.Error) as exc:
             self.db.close()
             raise _fail(self.path, exc, "opened") from None
@@ -148,18 +169,26 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ helpers
 
-    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        try:
+    def _transaction(self, work: Callable[[], _T]) -> _T:
+        """``work`` in one write transaction (retried when the file is locked)."""
+
+        def attempt() -> _T:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                cursor = self.db.execute(sql, params)
+                result = work()
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-            return cursor
+            return result
+
+        try:
+            return _retrying(attempt)
         except sqlite3.Error as exc:
             raise _fail(self.path, exc, "written") from None
+
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        return self._transaction(lambda: self.db.execute(sql, params))
 
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:
@@ -206,18 +235,12 @@ class SqliteStore:
         return int(cursor.lastrowid)
 
     def confirm_print(self, record_id: int, r: PrintRecord) -> None:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                done = self.db.execute("UPDATE prints SET state = ? WHERE id = ?", (WRITTEN, record_id)).rowcount
-                if not done:  # a clean-up removed the pending row meanwhile: the file is there, so is the record
-                    self.db.execute(f"INSERT INTO prints ({_PRINT_COLUMNS}) VALUES ({', '.join('?' * 16)})", _print_values(r, WRITTEN))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise _fail(self.path, exc, "written") from None
+        def confirm() -> None:
+            done = self.db.execute("UPDATE prints SET state = ? WHERE id = ?", (WRITTEN, record_id)).rowcount
+            if not done:  # a clean-up removed the pending row meanwhile: the file is there, so is the record
+                self.db.execute(f"INSERT INTO prints ({_PRINT_COLUMNS}) VALUES ({', '.join('?' * 16)})", _print_values(r, WRITTEN))
+
+        self._transaction(confirm)
 
     _PRINTS = f"SELECT id, {_PRINT_COLUMNS} FROM prints"
 
