@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ class DeskArchive:
         self.db = Path(db)
         self._lock = threading.Lock()
         self.recorder = Recorder(self.db, built_by=BUILT_BY, warn=lambda text: log.warning("archive: %s", text))
+        # the archived inputs of each warm template, stored once: a template is rebuilt (a new
+        # object) whenever one of its files changes, so its snapshot stays true while it lives
+        self._snapshots: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
     @classmethod
     def for_project(cls, root: Path, db: Path | None = None) -> DeskArchive:
@@ -49,8 +53,13 @@ class DeskArchive:
     def record(self, template: Any, layout: str, packs: list[tuple[cp.Stamped, str | None]]) -> None:
         """Record packs stamped from one template as printed: (pack, patient reference or None)."""
         with self._lock:
-            snapshot = self.recorder.snapshot(template.loaded.project, template.loaded.brand, template.loaded.layout,
-                                              template.leaflet, layout)
+            known = self._snapshots.setdefault(template, {})
+            snapshot = known.get(layout)
+            if snapshot is None:
+                snapshot = self.recorder.snapshot(template.loaded.project, template.loaded.brand, template.loaded.layout,
+                                                  template.leaflet, layout)
+                if snapshot is not None:
+                    known[layout] = snapshot
             for pack, ref in packs:
                 pending = self.recorder.begin(snapshot, "pack", ref, DESK_FOLDER, pack.file_name, pack.pdf)
                 self.recorder.confirm(pending)
