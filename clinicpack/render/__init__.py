@@ -20,7 +20,8 @@ from ..qr import qr_matrix
 from ..quality import FontFacts
 from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
-from .elements import Context, render_blocks
+from .context import Context
+from .elements import render_blocks
 from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
 from .safety import laid_out
 from .styles import make_styles

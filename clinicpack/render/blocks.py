@@ -12,7 +12,9 @@ from ..labels import Labels
 from ..leaflet import Leaflet, Section
 from ..qr import QrMatrix, quiet_zone
 from ..runs import Run
-from .elements import Context, cell_node, inline_runs, plain_runs, room_for_heading, rtl_list, table_style
+from .context import Context, inline_runs, plain_runs, table_style
+from .elements import room_for_heading, rtl_list
+from .tables import cell_node
 from .tagging import Node, tag, tag_list_labels
 
 

@@ -21,7 +21,8 @@ from ..labels import Labels
 from ..layout import Layout
 from ..qr import quiet_zone
 from .blocks import Outlined
-from .elements import Context, inline_runs, plain_runs, rtl_list, table_style
+from .context import Context, inline_runs, plain_runs, table_style
+from .elements import rtl_list
 from .forms import QrSlot, SlotRecorder, SlotStyle, WriteLine
 from .tagging import Node, tag_list_labels
 

@@ -19,9 +19,11 @@ from ..consent import ConsentContent
 from ..leaflet import Leaflet, Section
 from ..markdown_tree import text_of
 from .blocks import Outlined
-from .elements import cell_node, inline_runs, render_blocks, table_style
+from .context import inline_runs, table_style
+from .elements import render_blocks
 from .form_kit import Form, booking_box, booking_stack, flow_height, frame_height, one_page, side_by_side
 from .forms import CutFrame, TickBox, WriteLine
+from .tables import cell_node
 
 CUT_PADDING = 8  # space inside the aftercare card's dashed cut line
 

@@ -19,7 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from ..brand import Brand
 from ..layout import Layout
-from .elements import svg_flowable
+from .images import svg_flowable
 from .tagging import Node, TaggingCanvas
 
 
