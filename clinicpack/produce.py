@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def render_leaflet(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str = "") -> bytes:
     """The finished leaflet PDF in the loaded layout (imposed two-up for a booklet layout).
     ``footer_note`` is added to every page's footer (a reprint says which version it reprints)."""
-    from .render import RenderOptions, marks_pdf
+    from .render import RenderOptions
     from .render import render_leaflet as render
 
     leaflet = loaded.leaflet(leaflet) if isinstance(leaflet, str) else leaflet
@@ -40,9 +40,9 @@ def render_leaflet(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str =
     )
     pdf = render(leaflet, brand, layout, loaded.labels(leaflet.language), options)
     if layout.print.imposition == "booklet":
-        from .impose import booklet
+        from .render.impose import booklet
 
-        pdf = booklet(pdf, layout, marks_pdf, rtl=brand.language(leaflet.language).direction == "rtl")
+        pdf = booklet(pdf, layout, rtl=brand.language(leaflet.language).direction == "rtl")
     return pdf
 
 

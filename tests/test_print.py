@@ -14,8 +14,8 @@ from helpers import ROOT, files_under, make_project, render_page, run
 from PIL import Image
 
 from clinicpack.brand import load_brand
-from clinicpack.impose import padded_count, saddle_stitch_order
 from clinicpack.layout import load_layout
+from clinicpack.render.impose import padded_count, saddle_stitch_order
 
 MM = 72 / 25.4
 LEAFLET = "exosome-hair-loss"  # has a table, a call-out, lists, references: every kind of text

@@ -22,7 +22,7 @@ from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
 from .context import Context
 from .elements import render_blocks
-from .page import PageInfo, PdfMeta, build_pdf, marks_pdf  # noqa: F401 (marks_pdf: used by build for booklets)
+from .page import PageInfo, PdfMeta, build_pdf
 from .safety import laid_out
 from .styles import make_styles
 from .tagging import document

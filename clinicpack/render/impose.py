@@ -6,13 +6,13 @@ the blank pages added to make a multiple of four, and the text is never scaled.
 
 pypdf does the placing (each page becomes a Form XObject drawn on the sheet, moved and
 clipped to the page's own area): ReportLab cannot read a PDF back, and PDFium renders but does
-not write. The sheet's own furniture (crop and fold marks) is drawn by the renderer.
+not write. The sheet's own furniture (crop and fold marks) is drawn by ``page.marks_pdf``.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -27,7 +27,8 @@ from pypdf.generic import (
     RectangleObject,
 )
 
-from .layout import MM, Layout
+from ..layout import MM, Layout
+from .page import marks_pdf
 
 
 def padded_count(pages: int) -> int:
@@ -140,6 +141,74 @@ def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:
             writer.root_object[NameObject(key)] = root.raw_get(key).clone(writer)
 
 
+@dataclass
+class _TreeCopy:
+    """Copies one leaflet's structure tree onto the imposed sheets (see ``copy_structure``)."""
+
+    writer: PdfWriter
+    placed: dict[int, tuple[IndirectObject, IndirectObject]]  # page index -> (sheet, form)
+    page_of: dict[int, int]  # the A5 page's object number -> its index
+    copied: dict[int, IndirectObject] = field(default_factory=dict)  # old element's object number -> its copy
+
+    def marked(self, kid: object, page: object) -> DictionaryObject | None:
+        """A marked-content reference (an MCID, or an MCR dictionary) as a reference into the form
+        that now draws ``page``; None for an /OBJR (its annotation is not on the sheet)."""
+        if isinstance(kid, DictionaryObject):
+            if kid.get("/Type") != "/MCR":
+                return None
+            page, kid = kid.raw_get("/Pg"), kid["/MCID"]
+        sheet, form = self.placed[self.page_of[page.idnum]]
+        return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): sheet,
+                                 NameObject("/Stm"): form, NameObject("/MCID"): kid})
+
+    def element(self, ref: IndirectObject, parent: IndirectObject) -> IndirectObject | None:
+        """A copy of the element ``ref`` and its kids under ``parent``; None for a Link (its
+        annotation is not on the sheet)."""
+        elem = ref.get_object()
+        kids = _kids(elem)
+        if kids and all(isinstance(k, DictionaryObject) and k.get("/Type") == "/OBJR" for k in kids):
+            return None
+        new = DictionaryObject({NameObject(k): v.clone(self.writer) if hasattr(v, "clone") else v for k, v in elem.items()
+                                if k in _KEPT_KEYS})
+        new_ref = self.writer._add_object(new)
+        new[NameObject("/P")] = parent
+        out = self.kids(kids, elem, new_ref)
+        new[NameObject("/K")] = out
+        first = next((k["/Pg"] for k in out if isinstance(k, DictionaryObject)), None)
+        if first is not None:
+            new[NameObject("/Pg")] = first
+        self.copied[ref.idnum] = new_ref
+        return new_ref
+
+    def kids(self, kids: ArrayObject, elem: DictionaryObject, new_ref: IndirectObject) -> ArrayObject:
+        """The copied kids of ``elem``: child elements and marked-content references, in order."""
+        out = ArrayObject()
+        page = elem.raw_get("/Pg") if "/Pg" in elem else None
+        for kid in kids:
+            copy = self.element(kid, new_ref) if isinstance(kid, IndirectObject) else self.marked(kid.get_object(), page)
+            if copy is not None:
+                out.append(copy)
+        return out
+
+    def parent_tree(self, tree: DictionaryObject) -> DictionaryObject:
+        """The parent tree with the copied elements: a page's MCIDs kept; an annotation's single Link dropped."""
+        nums = tree["/ParentTree"].get_object()["/Nums"]
+        entries = ArrayObject()
+        for key, value in zip(nums[::2], nums[1::2]):
+            value = value.get_object()
+            if isinstance(value, ArrayObject):
+                entries += [key, ArrayObject(self.copied.get(v.idnum, NullObject()) for v in value)]
+        return DictionaryObject({NameObject("/Nums"): entries})
+
+
+_KEPT_KEYS = ("/Type", "/S", "/Alt", "/ActualText", "/Lang", "/T", "/E", "/A")  # what an element keeps (its /P, /K, /Pg are new)
+
+
+def _kids(elem: DictionaryObject) -> ArrayObject:
+    kids = elem.raw_get("/K") if "/K" in elem else ArrayObject()
+    return kids if isinstance(kids, ArrayObject) else ArrayObject([kids])
+
+
 def copy_structure(reader: PdfReader, writer: PdfWriter, placed: dict[int, tuple[IndirectObject, IndirectObject]]) -> None:
     """The leaflet's structure tree on the imposed sheets, in the A5 pages' reading order.
 
@@ -152,62 +221,17 @@ def copy_structure(reader: PdfReader, writer: PdfWriter, placed: dict[int, tuple
     if tree is None:
         return
     tree = tree.get_object()
-    page_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
-    copied: dict[int, IndirectObject] = {}
+    copier = _TreeCopy(writer, placed, {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)})
     new_root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
     root_ref = writer._add_object(new_root)
-
-    def marked(kid: object, page: object) -> DictionaryObject | None:
-        if isinstance(kid, DictionaryObject):
-            if kid.get("/Type") != "/MCR":
-                return None  # an /OBJR: its annotation is not on the sheet
-            page, kid = kid.raw_get("/Pg"), kid["/MCID"]
-        sheet, form = placed[page_of[page.idnum]]
-        return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): sheet,
-                                 NameObject("/Stm"): form, NameObject("/MCID"): kid})
-
-    def copy(ref: IndirectObject, parent: IndirectObject) -> IndirectObject | None:
-        elem = ref.get_object()
-        kids = elem.raw_get("/K") if "/K" in elem else ArrayObject()
-        kids = kids if isinstance(kids, ArrayObject) else ArrayObject([kids])
-        if kids and all(isinstance(k, DictionaryObject) and k.get("/Type") == "/OBJR" for k in kids):
-            return None  # a Link: its annotation is not on the sheet
-        new = DictionaryObject({NameObject(k): v.clone(writer) if hasattr(v, "clone") else v for k, v in elem.items()
-                                if k in ("/Type", "/S", "/Alt", "/ActualText", "/Lang", "/T", "/E", "/A")})
-        new_ref = writer._add_object(new)
-        new[NameObject("/P")] = parent
-        out = ArrayObject()
-        for kid in kids:
-            if isinstance(kid, IndirectObject):
-                child = copy(kid, new_ref)
-                if child is not None:
-                    out.append(child)
-            elif (mcr := marked(kid.get_object(), elem.raw_get("/Pg") if "/Pg" in elem else None)) is not None:
-                out.append(mcr)
-        new[NameObject("/K")] = out
-        first = next((k["/Pg"] for k in out if isinstance(k, DictionaryObject)), None)
-        if first is not None:
-            new[NameObject("/Pg")] = first
-        copied[ref.idnum] = new_ref
-        return new_ref
-
     top = tree.raw_get("/K")
-    new_root[NameObject("/K")] = copy(top if isinstance(top, IndirectObject) else top[0], root_ref)
-    nums = tree["/ParentTree"].get_object()["/Nums"]
-    entries = ArrayObject()
-    for key, value in zip(nums[::2], nums[1::2]):
-        value = value.get_object()
-        if isinstance(value, ArrayObject):  # a page's MCIDs; an annotation's single Link is dropped
-            entries += [key, ArrayObject(copied.get(v.idnum, NullObject()) for v in value)]
-    new_root[NameObject("/ParentTree")] = DictionaryObject({NameObject("/Nums"): entries})
+    new_root[NameObject("/K")] = copier.element(top if isinstance(top, IndirectObject) else top[0], root_ref)
+    new_root[NameObject("/ParentTree")] = copier.parent_tree(tree)
     new_root[NameObject("/ParentTreeNextKey")] = NumberObject(len(reader.pages))
     writer.root_object[NameObject("/StructTreeRoot")] = root_ref
 
 
-MarksMaker = Callable[[tuple[float, float], tuple[float, float], tuple[float, float], float, tuple[float, ...], str], bytes]
-
-
-def booklet(pdf: bytes, layout: Layout, marks_maker: MarksMaker, rtl: bool = False) -> bytes:
+def booklet(pdf: bytes, layout: Layout, rtl: bool = False) -> bytes:
     """Impose a rendered leaflet as the layout says.
 
     Office printing (not print-ready): the spread is centred on the layout's sheet (A4
@@ -219,7 +243,7 @@ def booklet(pdf: bytes, layout: Layout, marks_maker: MarksMaker, rtl: bool = Fal
         b = layout.print.bleed
         o = max(b, 3 * MM) + 7 * MM if layout.print.crop_marks else b
         media = (2 * w + 2 * o, h + 2 * o)
-        marks = marks_maker(media, (o, o), (2 * w, h), b, (w,), layout.print.colour) if layout.print.crop_marks else None
+        marks = marks_pdf(media, (o, o), (2 * w, h), b, (w,), layout.print.colour) if layout.print.crop_marks else None
         return impose_booklet(pdf, (w, h), b, media, (o, o), marks, boxes=True, rtl=rtl)
     sw, sh = layout.sheet_size
     return impose_booklet(pdf, (w, h), 0.0, (sw, sh), ((sw - 2 * w) / 2, (sh - h) / 2), rtl=rtl)
