@@ -125,6 +125,13 @@ class Lists:
 
 
 @dataclass(frozen=True)
+class Code:
+    background: str = opt("colour", "#f2f2f2", "Background of code blocks (text printed exactly as written, in a box).")
+    inline_background: str = opt("colour", "#eeeeee", "Background of `code` within a sentence.")
+    padding: float = opt("size", "4pt", "Space inside a code block's box.", min=0, max=20)
+
+
+@dataclass(frozen=True)
 class Print:
     ready: bool = opt("boolean", False, "Make a print-ready PDF for a print shop: bleed, crop marks, TrimBox and BleedBox (the same as `--print-ready`).")
     bleed: float = opt("size", "3mm", "How far page backgrounds and edge-to-edge bands reach past the trimmed edge (print shops ask for 3mm).", min=0, max=20 * MM)
@@ -150,11 +157,13 @@ class Forms:
     text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more; a large-print layout sets its own.", min=12, max=40, text=True)
     field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...); they shrink to fit a long name.", min=8, max=40, text=True)
     line_colour: str = opt("colour", "muted", "Colour of the lines to write on and of the tick boxes.")
+    panel_padding: float = opt("size", "8pt", "Space inside the booking panels (around the QR code and the link), inside the aftercare card's cut line, and at the sides of the card's warning box.", min=0, max=20)
+    cell_padding: float = opt("size", "6pt", "Space at the sides of the health check's table cells, and above and below the text in the card's warning box.", min=0, max=20)
 
 
 SECTIONS: dict[str, type] = {
     "page": Page, "text": Text, "headings": Headings, "title": Title, "header": Header,
-    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists, "print": Print,
+    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists, "code": Code, "print": Print,
     "forms": Forms,
 }
 
@@ -173,6 +182,7 @@ class Layout:
     callout: Callout
     table: Table
     lists: Lists
+    code: Code
     print: Print
     forms: Forms
     raw: dict  # the resolved values as written, for --print-layout

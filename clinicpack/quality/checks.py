@@ -179,6 +179,8 @@ CONTRAST_PAIRS = (
     ("the booking panel heading", ("headings", "colour"), ("qr", "panel_colour")),
     ("call-out text", ("text", "colour"), ("callout", "background")),
     ("links in call-outs", ("text", "link_colour"), ("callout", "background")),
+    ("code blocks", ("text", "colour"), ("code", "background")),
+    ("inline code", ("text", "colour"), ("code", "inline_background")),
     ("the clinic name in the header", ("header", "colour"), ("page", "background")),
     ("the footer", ("footer", "colour"), ("page", "background")),
 )

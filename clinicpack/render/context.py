@@ -51,7 +51,7 @@ class Context:
             return self.paragraph_factory(keep_runs_together(runs), style)
         if NO_BREAK_SPACE_CODE in pdfmetrics.getFont(style.fontName).face.charToGlyph:  # a font without it would draw a box
             runs = keep_runs_together(runs)
-        return Paragraph(runs_to_markup(runs, self.layout.text.link_colour), style)
+        return Paragraph(runs_to_markup(runs, self.layout.text.link_colour, self.layout.code.inline_background), style)
 
     def node(self, role: str, **attrs: Any) -> Node | None:
         """A new structure element at the end of the current one (None when not tagging)."""
@@ -133,7 +133,7 @@ def inline_runs(el: ET.Element, bold: bool = False, italic: bool = False, code: 
     return runs
 
 
-def runs_to_markup(runs: list[Run], link_colour: str) -> str:
+def runs_to_markup(runs: list[Run], link_colour: str, code_background: str) -> str:
     parts = []
     for run in runs:
         if run.line_break:
@@ -141,7 +141,7 @@ def runs_to_markup(runs: list[Run], link_colour: str) -> str:
             continue
         text = escape(run.text)
         if run.code:
-            text = f"<font backColor=\"#eeeeee\">{text}</font>"
+            text = f"<font backColor={quoteattr(code_background)}>{text}</font>"
         if run.italic:
             text = f"<i>{text}</i>"
         if run.bold:

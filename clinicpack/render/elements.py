@@ -183,7 +183,8 @@ def handle_rule(el: ET.Element, ctx: Context) -> list[Flowable]:
 def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
     text = "".join(el.itertext()).rstrip("\n")
     markup = "<br/>".join(escape(line) for line in text.split("\n"))
-    style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor("#f2f2f2"), borderPadding=4)
+    code = ctx.layout.code
+    style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor(code.background), borderPadding=code.padding)
     if ctx.rtl:
         return [rtl_code_block(text, style, ctx)]
     return [tag(Paragraph(markup, style), ctx.node("P"))]
@@ -193,6 +194,7 @@ def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
     """A code block in a right-to-left leaflet: set by the RTL engine (so Latin code gets the
     Latin font, never the Nastaliq font's missing glyphs), line for line, in a grey box.
     Code with no right-to-left letter reads and aligns left to right."""
+    code = ctx.layout.code
     from .rtl_flow import has_rtl
 
     runs: list[Run] = []
@@ -204,7 +206,7 @@ def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
     return Table(
         [[ctx.text(runs, inner, "P")]],
         colWidths=[ctx.layout.frame_width],
-        style=table_style(ctx, [("BACKGROUND", (0, 0), (-1, -1), HexColor("#f2f2f2")), *[(p, (0, 0), (-1, -1), 4) for p in (
+        style=table_style(ctx, [("BACKGROUND", (0, 0), (-1, -1), HexColor(code.background)), *[(p, (0, 0), (-1, -1), code.padding) for p in (
             "LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]]),
         spaceAfter=style.spaceAfter,
     )

@@ -26,6 +26,8 @@ from .elements import rtl_list
 from .forms import QrSlot, SlotRecorder, SlotStyle, WriteLine
 from .tagging import Node, tag_list_labels
 
+PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")  # a table cell's four sides, in that order
+
 
 @dataclass
 class Form:
@@ -135,7 +137,8 @@ def booking_box(form: Form, heading: str, text_width: float | None = None) -> li
     q = ctx.layout.qr
     code = QrSlot(q.size, quiet_zone(q.size), form.rec)  # the patient's link is not known yet
     width = text_width or form.width
-    inner = width - code.width - 10 - 16
+    pad = ctx.layout.forms.panel_padding
+    inner = width - code.width - 10 - 2 * pad
     url_style = ParagraphStyle("url_label", parent=ctx.styles.panel_text)
     url_size = ctx.styles.panel_text.fontSize  # the size of the leaflet's own link
     longest = form.booking_url + "&ref=" + "N" * 16
@@ -149,16 +152,13 @@ def booking_box(form: Form, heading: str, text_width: float | None = None) -> li
                       style=form.link_style, inset=0, node=ctx.node("P", Lang="en" if ctx.rtl else None)),
             form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
         ]
-    cells, widths = [code, text], [code.width + 10, inner + 16]
+    cells, widths = [code, text], [code.width + 10, inner + 2 * pad]
     if ctx.rtl:
         cells, widths = cells[::-1], widths[::-1]
     panel = Table([cells], colWidths=widths, hAlign="RIGHT" if ctx.rtl else "CENTER", style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 8),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        *[(side, (0, 0), (-1, -1), pad) for side in PADDINGS],
     ]))
     return [Spacer(1, 12), panel]
 
@@ -170,7 +170,8 @@ def booking_stack(form: Form, width: float) -> Flowable:
     code = QrSlot(q.size, quiet_zone(q.size), form.rec)
     code.hAlign = "RIGHT" if ctx.rtl else "LEFT"
     url_size = ctx.styles.panel_text.fontSize  # the size of the leaflet's own link
-    inner = width - 16
+    pad = ctx.layout.forms.panel_padding
+    inner = width - 2 * pad
     longest = form.booking_url + "&ref=" + "N" * 16
     lines = 1
     while form.link_width(longest, url_size) > lines * inner * 0.95 and lines < 4:
@@ -184,10 +185,7 @@ def booking_stack(form: Form, width: float) -> Flowable:
     ]
     return Table([[cell]], colWidths=[width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 8),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        *[(side, (0, 0), (-1, -1), pad) for side in PADDINGS],
     ]), hAlign="RIGHT" if ctx.rtl else "LEFT")
 
 

@@ -25,8 +25,6 @@ from .form_kit import Form, booking_box, booking_stack, flow_height, frame_heigh
 from .forms import CutFrame, TickBox, WriteLine
 from .tables import cell_node
 
-CUT_PADDING = 8  # space inside the aftercare card's dashed cut line
-
 
 def cover(form: Form, leaflet: Leaflet) -> list[Flowable]:
     ctx, lab, styles = form.ctx, form.labels, form.ctx.styles
@@ -97,8 +95,8 @@ def checklist(form: Form, content: ConsentContent) -> list[Flowable]:
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(L.table.rule_colour)),
         ("TOPPADDING", (0, 0), (-1, -1), 4),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
     ]
     if ctx.rtl:
         commands[1] = ("ALIGN", (0, 0), (1, -1), "CENTER")
@@ -222,13 +220,14 @@ def card(form: Form, leaflet: Leaflet, content: ConsentContent) -> list[Flowable
     inner_width = form.width - 20
     cut_note = form.para(lab["card_cut"], form.note_style)
     frame = frame_height(L)
-    available = frame - flow_height([cut_note, Spacer(1, 4)], form.width, frame) - 2 * CUT_PADDING - 2
+    cut_padding = L.forms.panel_padding  # inside the dashed cut line
+    available = frame - flow_height([cut_note, Spacer(1, 4)], form.width, frame) - 2 * cut_padding - 2
     framed = _card_body(form, leaflet, content, inner_width, columns=True)
     # shrink only as far as clear print allows (12pt, or the layout's text.min_size)
     floor = max(12.0, L.text.min_size) / styles.body.fontSize
     if flow_height(framed, inner_width, available) * min(floor, 1.0) <= available:
         fitted = KeepInFrame(inner_width, available, framed, mode="shrink")
-        return [cut_note, Spacer(1, 4), CutFrame(fitted, L.footer.colour, CUT_PADDING)]
+        return [cut_note, Spacer(1, 4), CutFrame(fitted, L.footer.colour, cut_padding)]
     return [Outlined(form.para(lab.fmt("card_title", treatment=leaflet.treatment), styles.headings[2]), "card-title",
                      lab["part_card"], 1)] + _card_body(form, leaflet, content, form.width, columns=False)[1:]
 
@@ -247,10 +246,10 @@ def _card_body(form: Form, leaflet: Leaflet, content: ConsentContent, width: flo
             colWidths=[box_width],
             style=table_style(form.ctx, [
                 ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (-1, -1), L.forms.panel_padding),
+                ("RIGHTPADDING", (0, 0), (-1, -1), L.forms.panel_padding),
+                ("TOPPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
             ]),
             hAlign="RIGHT" if ctx.rtl else "LEFT",
         )

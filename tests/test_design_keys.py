@@ -1,0 +1,83 @@
+"""Design values that live in the layout (code backgrounds and padding, the consent pack's
+paddings): their defaults are today's look, and a designer's value reaches the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from helpers import FIXTURES, ROOT, make_project, render_page, run
+
+from clinicpack.brand import load_brand
+from clinicpack.errors import BuildError
+from clinicpack.layout import load_layout
+
+# the fixture with a code block added to its intro (it already has `code` inline)
+CODE = (FIXTURES / "everything.md").read_text(encoding="utf-8").replace(
+    "Intro text before the first section", "    a code block, printed as written\n\nIntro text before the first section", 1)
+
+
+def _pixels(image, rgb: tuple[int, int, int]) -> int:
+    return sum(1 for p in image.convert("RGB").getdata() if p == rgb)
+
+
+def _build(tmp_path: Path, layout_text: str | None, *args: str, leaflets: dict[str, str] | None = None) -> Path:
+    root = make_project(tmp_path, leaflets, copy_shipped=leaflets is None)
+    if layout_text is not None:
+        (root / "layouts" / "custom.yaml").write_text("extends: default\n" + layout_text, encoding="utf-8")
+        args = ("--layout", "custom", *args)
+    out = tmp_path / "out"
+    code, _, err = run(root, *args, "--out", str(out), "-q", "--db", str(tmp_path / "db.sqlite3"))
+    assert code == 0, err
+    return out
+
+
+def test_code_backgrounds_come_from_the_layout(tmp_path: Path) -> None:
+    plain = next(_build(tmp_path / "a", None, leaflets={"code.md": CODE}).glob("*.pdf"))
+    custom = next(_build(tmp_path / "b", 'code:\n  background: "#ffc0c0"\n  inline_background: "#c0ffc0"\n',
+                         leaflets={"code.md": CODE}).glob("*.pdf"))
+    before, after = render_page(plain), render_page(custom)
+    assert _pixels(before, (242, 242, 242)) > 500 and _pixels(before, (238, 238, 238)) > 50  # today's greys by default
+    assert _pixels(after, (255, 192, 192)) > 500  # the code block's box
+    assert _pixels(after, (192, 255, 192)) > 50  # behind the inline `code`
+    # the greys are gone (a few anti-aliased edge pixels of other drawings may share the value)
+    assert _pixels(after, (242, 242, 242)) < _pixels(before, (242, 242, 242)) / 10
+    assert _pixels(after, (238, 238, 238)) < _pixels(before, (238, 238, 238)) / 2
+
+
+def test_code_padding_widens_the_box(tmp_path: Path) -> None:
+    def box_height(layout_text: str | None, name: str) -> float:
+        pdf = next(_build(tmp_path / name, layout_text, leaflets={"code.md": CODE}).glob("*.pdf"))
+        with pdfplumber.open(pdf) as doc:
+            grey = [r for r in doc.pages[0].rects if tuple(r.get("non_stroking_color") or ()) == pytest.approx((242 / 255,) * 3, abs=0.002)]
+        assert grey, "no code block box on the first page"
+        return max(r["height"] for r in grey)
+
+    assert box_height('code:\n  padding: 10pt\n', "wide") == pytest.approx(box_height(None, "plain") + 2 * (10 - 4), abs=0.1)
+
+
+def test_pack_panel_padding_comes_from_the_layout(tmp_path: Path) -> None:
+    def panel(layout_text: str | None, name: str) -> tuple[float, float]:
+        out = _build(tmp_path / name, layout_text, "exosome-hair-loss", "--pack", "consent")
+        colour = load_layout("default", ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml")).qr.panel_colour
+        want = tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        with pdfplumber.open(next(out.glob("*.pdf"))) as doc:  # the cover's booking panel
+            rects = [r for r in doc.pages[0].rects if tuple(r.get("non_stroking_color") or ()) == pytest.approx(want, abs=0.002)]
+        assert rects, "no booking panel on the cover"
+        big = max(rects, key=lambda r: r["width"] * r["height"])
+        return big["width"], big["height"]
+
+    width, height = panel(None, "plain")
+    wide_width, wide_height = panel("forms:\n  panel_padding: 14pt\n", "wide")
+    assert wide_height == pytest.approx(height + 2 * (14 - 8), abs=0.5)  # the panel grows by the padding, above and below
+    assert wide_width == pytest.approx(width, abs=0.5)  # ... within the same column
+
+
+@pytest.mark.parametrize("key", ["code:\n  padding", "forms:\n  panel_padding", "forms:\n  cell_padding"])
+def test_paddings_have_limits(tmp_path: Path, key: str) -> None:
+    layout = tmp_path / "bad.yaml"
+    layout.write_text(f"{key}: 5cm\n", encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        load_layout(str(layout), ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml"))
+    assert err.value.line == 2 and "5cm" in err.value.message
