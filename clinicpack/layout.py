@@ -157,8 +157,12 @@ class Forms:
     text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more; a large-print layout sets its own.", min=12, max=40, text=True)
     field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...); they shrink to fit a long name.", min=8, max=40, text=True)
     line_colour: str = opt("colour", "muted", "Colour of the lines to write on and of the tick boxes.")
-    panel_padding: float = opt("size", "8pt", "Space inside the booking panels (around the QR code and the link), inside the aftercare card's cut line, and at the sides of the card's warning box.", min=0, max=20)
-    cell_padding: float = opt("size", "6pt", "Space at the sides of the health check's table cells, and above and below the text in the card's warning box.", min=0, max=20)
+    panel_padding: float = opt("size", "8pt", "Space inside the booking panels (around the QR code and the link) and inside the aftercare card's cut line.", min=0, max=20)
+    field_gap: float = opt("size", "3pt", "Space above each row of labelled lines to write on.", min=0, max=20)
+    checklist_padding: Any = opt("padding", "4pt 6pt 5pt", "Space around the text in the health check's table cells: one to four sizes, as CSS writes padding (`4pt 6pt 5pt`: top, left and right, bottom).", min=0, max=20)
+    photo_padding: Any = opt("padding", "5pt 6pt 6pt 3pt", "Space around the cells of the consent form's photo table (top, right, bottom, left).", min=0, max=20)
+    copy_mark_padding: Any = opt("padding", "7pt 6pt 8pt", "Space around the words of the consent form's \"Clinic copy\" / \"Patient copy\" mark.", min=0, max=20)
+    warning_padding: Any = opt("padding", "6pt 8pt", "Space inside the aftercare card's warning box (top and bottom, sides).", min=0, max=20)
 
 
 SECTIONS: dict[str, type] = {
@@ -355,8 +359,18 @@ def _pagesize(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> tup
     return dims
 
 
+def _padding(text: str, value: Any, meta: dict, fail: Any, brand: Brand) -> tuple[float, float, float, float]:
+    """One to four sizes as CSS writes padding -> (top, right, bottom, left)."""
+    parts = text.split()
+    if not 1 <= len(parts) <= 4:
+        raise fail(f'"{text}" is not a padding; write one to four sizes (top, right, bottom, left, as in CSS), e.g. "4pt 6pt 5pt"')
+    s = [_size(part, part, meta, fail, brand) for part in parts]
+    top, right, bottom, left = [*s, s[1]] if len(s) == 3 else (s * 4)[:4]  # 1: all sides; 2: (top and bottom, sides); 4: as given
+    return (top, right, bottom, left)
+
+
 _CONVERTERS = {"size": _size, "number": _number, "integer": _number, "boolean": _boolean, "choice": _choice,
-               "colour": _colour, "font": _font, "pagesize": _pagesize}
+               "colour": _colour, "font": _font, "pagesize": _pagesize, "padding": _padding}
 
 
 def _limits(meta: dict, value: float, fail: Any, show: Any) -> None:

@@ -74,10 +74,46 @@ def test_pack_panel_padding_comes_from_the_layout(tmp_path: Path) -> None:
     assert wide_width == pytest.approx(width, abs=0.5)  # ... within the same column
 
 
-@pytest.mark.parametrize("key", ["code:\n  padding", "forms:\n  panel_padding", "forms:\n  cell_padding"])
+@pytest.mark.parametrize("key", ["code:\n  padding", "forms:\n  panel_padding", "forms:\n  checklist_padding", "forms:\n  warning_padding"])
 def test_paddings_have_limits(tmp_path: Path, key: str) -> None:
     layout = tmp_path / "bad.yaml"
     layout.write_text(f"{key}: 5cm\n", encoding="utf-8")
     with pytest.raises(BuildError) as err:
         load_layout(str(layout), ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml"))
     assert err.value.line == 2 and "5cm" in err.value.message
+
+
+@pytest.mark.parametrize("text, sides", [("5pt", (5, 5, 5, 5)), ("4pt 6pt", (4, 6, 4, 6)), ("4pt 6pt 5pt", (4, 6, 5, 6)),
+                                         ("1pt 2pt 3pt 4pt", (1, 2, 3, 4)), ("1mm 0pt", (72 / 25.4, 0, 72 / 25.4, 0))])
+def test_a_padding_is_written_as_in_css(tmp_path: Path, text: str, sides: tuple) -> None:
+    layout = tmp_path / "pad.yaml"
+    layout.write_text(f"forms:\n  photo_padding: {text}\n", encoding="utf-8")
+    loaded = load_layout(str(layout), ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml"))
+    assert loaded.forms.photo_padding == pytest.approx(sides)
+
+
+@pytest.mark.parametrize("text", ["1pt 2pt 3pt 4pt 5pt", "4pt six", "4"])
+def test_a_wrong_padding_is_refused_with_its_line(tmp_path: Path, text: str) -> None:
+    layout = tmp_path / "pad.yaml"
+    layout.write_text(f"extends: default\nforms:\n  copy_mark_padding: {text}\n", encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        load_layout(str(layout), ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml"))
+    assert err.value.line == 3 and "forms.copy_mark_padding" in err.value.message
+
+
+def test_the_health_check_padding_reaches_its_header_row(tmp_path: Path) -> None:
+    """The health check's header row grows by exactly the added padding above and below."""
+    def header_heights(layout_text: str | None, name: str) -> list[float]:
+        out = _build(tmp_path / name, layout_text, "exosome-hair-loss", "--pack", "consent")
+        colour = load_layout("default", ROOT / "layouts", load_brand(ROOT / "assets" / "brand.yaml")).table.header_background
+        want = tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        with pdfplumber.open(next(out.glob("*.pdf"))) as doc:
+            return sorted(round(r["height"], 2) for page in doc.pages for r in page.rects
+                          if tuple(r.get("non_stroking_color") or ()) == pytest.approx(want, abs=0.002))
+
+    before = header_heights(None, "plain")
+    after = header_heights('forms:\n  checklist_padding: "10pt 6pt 11pt"\n', "tall")
+    removed = [h for h in before if h not in after]
+    added = [h for h in after if h not in before]
+    assert removed and len(removed) == len(added)  # only the health check's header rows changed
+    assert [a - r for r, a in zip(removed, added)] == pytest.approx([12.0] * len(added), abs=0.05)  # (10 + 11) - (4 + 5)

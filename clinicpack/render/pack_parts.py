@@ -21,7 +21,7 @@ from ..markdown_tree import text_of
 from .blocks import Outlined
 from .context import inline_runs, table_style
 from .elements import render_blocks
-from .form_kit import Form, booking_box, booking_stack, flow_height, frame_height, one_page, side_by_side
+from .form_kit import Form, booking_box, booking_stack, flow_height, frame_height, one_page, padding, side_by_side
 from .forms import CutFrame, TickBox, WriteLine
 from .tables import cell_node
 
@@ -93,10 +93,7 @@ def checklist(form: Form, content: ConsentContent) -> list[Flowable]:
         ("ALIGN", (1, 0), (-1, -1) if not ctx.rtl else (1, -1), "CENTER"),
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(L.table.header_background)),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(L.table.rule_colour)),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
-        ("RIGHTPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
+        *padding(L.forms.checklist_padding),
     ]
     if ctx.rtl:
         commands[1] = ("ALIGN", (0, 0), (1, -1), "CENTER")
@@ -129,8 +126,7 @@ def copy_band(form: Form, title: str, copy: str) -> Flowable:
     title_flow = [form.para(title, ctx.styles.headings[2], ctx.heading_role(2)), form.para(lab[f"copy_{copy}_note"], form.note_style)]
     mark = Table([[form.para(lab[f"copy_{copy}"], mark_style)]], colWidths=[mark_width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(L.title.band_colour)),
-        ("TOPPADDING", (0, 0), (-1, -1), 7),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        *padding(L.forms.copy_mark_padding),
     ]))
     cells, widths = [title_flow, mark], [form.width - mark_width - 10, mark_width + 10]
     if ctx.rtl:
@@ -188,9 +184,7 @@ def consent_form(form: Form, leaflet: Leaflet, content: ConsentContent, copy: st
     photos_table = Table(photos_rows, colWidths=photo_widths, style=table_style(form.ctx, [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(ctx.layout.table.rule_colour)),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        *padding(ctx.layout.forms.photo_padding),
     ]))
     # made in reading order (the order of the structure tree), then set out as before
     return [
@@ -246,10 +240,7 @@ def _card_body(form: Form, leaflet: Leaflet, content: ConsentContent, width: flo
             colWidths=[box_width],
             style=table_style(form.ctx, [
                 ("BOX", (0, 0), (-1, -1), 1.5, HexColor(L.title.band_colour)),
-                ("LEFTPADDING", (0, 0), (-1, -1), L.forms.panel_padding),
-                ("RIGHTPADDING", (0, 0), (-1, -1), L.forms.panel_padding),
-                ("TOPPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), L.forms.cell_padding),
+                *padding(L.forms.warning_padding),
             ]),
             hAlign="RIGHT" if ctx.rtl else "LEFT",
         )
