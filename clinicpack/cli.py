@@ -14,7 +14,7 @@ from .project import Project
 from .quality import ERROR, NOTE, Options, QualityFailed, Report
 
 if TYPE_CHECKING:
-    from .build import BuildRequest
+    from .api import BuildRequest
 
 # The build itself (and with it YAML, Markdown, ReportLab) is imported only once the
 # up-to-date check (uptodate.py) has found that something needs doing.
@@ -110,7 +110,7 @@ def print_layout(project: Project, name: str) -> int:
 
 
 def run_watch(request: BuildRequest, say: Callable[[str], None], extra: list[Path], on_quality: Callable[[Report], None] = lambda r: None) -> int:
-    from .build import build
+    from .api import build_leaflets as build
     from .watch import Notifier, snapshot, watch, watched_files, watched_folders
 
     def scan() -> dict:
@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     on_quality = quality_printer(args, say)
     if replay_up_to_date(args, root, say, on_quality):
         return 0
-    from .build import BuildRequest, build
+    from .api import BuildRequest
+    from .api import build_leaflets as build
 
     recorder = recorder_for(Project(root), args.db, args.require_record, args.check)  # --check only reads it (stale translations)
     if recorder is None:
@@ -291,14 +292,14 @@ def check_pack_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def patient_options(args: argparse.Namespace):  # noqa: ANN201 (Patient | None, Clinician)
     """One patient and the batch's clinician from the command-line options (also for reprints)."""
-    from .patients import Clinician, field_message, patient_from_values
+    from .api import FIELDS, Clinician, field_message, patient_from_fields
 
     patient = None
     if args.patient_ref:
         values = {"patient_ref": args.patient_ref, "name": args.patient_name, "date_of_birth": args.date_of_birth or "",
                   "mrn": args.mrn or "", "appointment_date": args.appointment_date or ""}
         try:
-            patient = patient_from_values(values)
+            patient = patient_from_fields(values)
         except BuildError as exc:  # one patient from the command line: the message names the option
             raise BuildError(field_message(exc, "option"), key=exc.key) from None
     appointment = None
@@ -308,14 +309,16 @@ def patient_options(args: argparse.Namespace):  # noqa: ANN201 (Patient | None, 
         except ValueError:
             raise BuildError("--appointment-date is not a real date (write YYYY-MM-DD)") from None
     clinician = Clinician(args.clinician or "", args.clinician_role or "", args.clinician_registration or "", appointment)
-    for name, value in (("--clinician", clinician.name), ("--clinician-role", clinician.role), ("--clinician-registration", clinician.registration)):
-        if len(value) > 60 or any(ord(ch) < 32 for ch in value):
-            raise BuildError(f"{name} must be one line of at most 60 characters")
+    given = {"clinician": clinician.name, "clinician_role": clinician.role, "clinician_registration": clinician.registration}
+    for field in FIELDS:  # the same limits as the patient list's columns
+        value = given.get(field.key, "")
+        if len(value) > (field.max_length or 0) or any(ord(ch) < 32 for ch in value):
+            raise BuildError(f"{field.option} must be one line of at most {field.max_length} characters", key=field.key)
     return patient, clinician
 
 
 def _consent(args: argparse.Namespace, project: Project, say, recorder=None) -> int:  # noqa: ANN001
-    from .pack import PackRequest, build_packs
+    from .api import PackRequest, build_packs
 
     patient, clinician = patient_options(args)
     request = PackRequest(

@@ -26,8 +26,11 @@ class BuildError(Exception):
         self.line = line
         self.key = key
 
-    def __reduce__(self):  # travels back from worker processes whole, not as its message alone
-        return (type(self), (self.message, self.file, self.line, self.key))
+    def __reduce__(self):  # noqa: ANN204
+        """Travels back from a worker process whole (subclasses with other ``__init__``
+        arguments too): an exception that cannot be unpickled stops multiprocessing's result
+        thread, and the batch would wait for ever."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
 
     def located(self, file: Path | str | None, line: int | None) -> BuildError:
         """The same error, placed at a file and line (a CSV row)."""
@@ -54,6 +57,13 @@ def one_line(text: str) -> str:
 
 
 UserError = BuildError
+
+
+def _rebuilt(cls: type[BuildError], args: tuple, state: dict) -> BuildError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class BuildErrors(Exception):

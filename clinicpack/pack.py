@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +56,6 @@ class PackResult:
     unchanged: list[Path] = field(default_factory=list)
     row_errors: list[BuildError] = field(default_factory=list)
     rows: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    template_cpu_seconds: float = 0.0  # laying out the shared pages (once per leaflet), for the benchmark
 
 
 @dataclass(frozen=True)
@@ -100,20 +96,15 @@ def build_packs(
     result = PackResult(row_errors=list(patient_list.errors) if patient_list else [], rows=patient_list.rows if patient_list else 0)
     if request.check_only:
         return result
-    start, cpu_start = time.perf_counter(), time.process_time()
     out_root = (request.out or request.project.output).resolve()
     personal = bool(request.patient or patient_list)
     for leaflet, content in contents:
-        template_start = time.process_time()
         template = PackTemplate(loaded, leaflet, content)  # the shared pages, laid out once per leaflet
-        result.template_cpu_seconds += time.process_time() - template_start
         orders = [template.order(p, request.clinician) for p in _patients(request, patient_list)]
         recorder = request.recorder
         snapshot = recorder.snapshot(loaded.project, loaded.brand, loaded.layout, leaflet, request.layout) if recorder else None
         batch = Batch(template.job, orders, out_root, leaflet.id if personal else "", recorder=recorder, snapshot=snapshot)
         _run(batch, request, result, report, leaflet)
-    result.seconds = time.perf_counter() - start
-    result.cpu_seconds = time.process_time() - cpu_start
     # a row that fails for several leaflets is reported once
     unique = {(str(e.file), e.line, e.message): e for e in result.row_errors}
     result.row_errors = sorted(unique.values(), key=lambda e: (str(e.file), e.line or 0))
@@ -180,8 +171,16 @@ def _init_worker(batch: Batch) -> None:
 
 
 def _work(order: Order) -> Outcome:
+    """One pack in a worker. Only plain, picklable results and errors go back: an exception the
+    parent cannot unpickle would stop multiprocessing's result thread and hang the batch."""
     assert _worker is not None
-    return _write(_worker[0], _worker[1], order)
+    try:
+        return _write(_worker[0], _worker[1], order)
+    except BuildError:
+        raise  # pickles whole (errors.BuildError.__reduce__)
+    except Exception as exc:  # a bug: say which, without the details (they may hold patient data)
+        raise BuildError(f"a worker process stopped with {type(exc).__name__}; run the batch again with --jobs 1 "
+                         "to see where, and report it") from None
 
 
 def _outcomes(batch: Batch, jobs: int) -> Iterator[Outcome]:

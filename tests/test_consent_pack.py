@@ -377,3 +377,25 @@ def test_large_print_pack_keeps_every_form_letter_at_16pt(tmp_path: Path, capsys
         assert link.group(0).replace("\n", "") == "https://clinic.example/book?t=test-consent&ref=P1"
     url = decode_qr(render_page(path, booking))[0]
     assert url.endswith("ref=P1")
+
+
+def test_an_error_raised_in_a_worker_reaches_the_batch_instead_of_hanging_it(built, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A worker's error must travel back whole (a subclass with its own __init__ too); one that
+    cannot be unpickled stops multiprocessing's result thread and the batch waits for ever."""
+    import pickle
+
+    from clinicpack import pack
+    from clinicpack.writer import WriteFault
+
+    fault = pickle.loads(pickle.dumps(WriteFault("the disk is full", tmp_path)))
+    assert isinstance(fault, WriteFault) and "the disk is full" in fault.report()
+
+    def broken(stamping, batch, order):  # noqa: ANN001, ANN202
+        raise WriteFault("the disk is full", batch.out_dir)
+
+    monkeypatch.setattr(pack, "_write", broken)
+    day = tmp_path / "day.csv"
+    day.write_text(HEADER + "".join(f"P{i:04d},Patient Number{i},1980-01-{i:02d},,,\n" for i in range(1, 5)), encoding="utf-8")
+    code, _, err = run(built["root"], "test-consent", "--pack", "consent", "--patients", str(day), "--out", str(tmp_path / "o"),
+                       "--jobs", "2", "-q", capsys=capsys)
+    assert code == 1 and "the disk is full" in err
