@@ -388,3 +388,19 @@ def resolve_image(leaflet: Leaflet, src: str, assets_dir: Path) -> Path:
             f'image "{src}" is outside the allowed folders; copy it into assets/ or the leaflet\'s folder', leaflet.path, line
         )
     raise BuildError(f'image "{src}" not found (looked in {leaflet.path.parent} and {assets_dir})', leaflet.path, line)
+
+
+def declared_id(path: Path) -> str | None:
+    """The ``id:`` in a file's front matter, read cheaply (for picking leaflets by id and for
+    finding a translation's original) without parsing the whole file."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = [next(handle, "") for _ in range(40)]
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in head[1:]:
+        if line.strip() == "---":
+            break
+        if line.startswith("id:"):
+            return line[3:].strip().strip("\"'") or None
+    return None

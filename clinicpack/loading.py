@@ -18,7 +18,7 @@ from .brand import Brand, load_brand
 from .errors import BuildError, BuildErrors, did_you_mean, display_path
 from .labels import Labels, load_labels
 from .layout import Layout, load_layout
-from .leaflet import Leaflet, load_leaflet
+from .leaflet import Leaflet, declared_id, load_leaflet
 from .project import Project
 from .quality import FontFacts, Options, QualityFailed, Report, check_pack
 
@@ -116,7 +116,7 @@ def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]
         return files
     by_id = {p.stem: p for p in sorted(project.leaflets.glob("*.md"))}
     for p in sorted(project.leaflets.glob("*.md")):
-        declared = _declared_id(p)
+        declared = declared_id(p)
         if declared:
             by_id.setdefault(declared, p)
     files = []
@@ -129,21 +129,6 @@ def find_leaflet_files(project: Project, targets: tuple[str, ...]) -> list[Path]
         else:
             raise BuildError(f'no leaflet "{target}" (give a file path or a leaflet id){did_you_mean(target, by_id)}')
     return files
-
-
-def _declared_id(path: Path) -> str | None:
-    """The ``id:`` in a file's front matter, read cheaply (for picking leaflets by id)."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = [next(handle, "") for _ in range(40)]
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in head[1:]:
-        if line.strip() == "---":
-            break
-        if line.startswith("id:"):
-            return line[3:].strip().strip("\"'") or None
-    return None
 
 
 def load_all(project: Project, files: list[Path]) -> list[Leaflet]:

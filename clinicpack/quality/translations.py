@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BuildError
-from ..leaflet import Leaflet, load_leaflet
+from ..leaflet import Leaflet, declared_id, load_leaflet
 from .context import Options
 from .findings import WARNING, Finding
 
@@ -62,7 +62,7 @@ def _stale_message(leaflet: Leaflet, original: Leaflet, options: Options) -> str
 def _find_original(leaflet: Leaflet, assets_dir: Path | None) -> Leaflet | None:
     """The original in the translation's own folder, when the build did not load it."""
     for path in sorted(leaflet.path.parent.glob("*.md")):
-        if path == leaflet.path or _declared_id(path) != leaflet.translation_of:
+        if path == leaflet.path or declared_id(path) != leaflet.translation_of:
             continue
         try:
             return load_leaflet(path, assets_dir or path.parent)
@@ -71,15 +71,3 @@ def _find_original(leaflet: Leaflet, assets_dir: Path | None) -> Leaflet | None:
     return None
 
 
-def _declared_id(path: Path) -> str | None:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = [next(handle, "") for _ in range(40)]
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in head[1:]:
-        if line.strip() == "---":
-            break
-        if line.startswith("id:"):
-            return line[3:].strip().strip("\"'") or None
-    return None
