@@ -11,7 +11,6 @@ template bytes (never lays anything out) and writes its own files.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -190,6 +189,8 @@ def _outcomes(batch: Batch, jobs: int) -> Iterator[Outcome]:
         for order in orders:
             yield _write(stamping, batch, order)
         return
+    import multiprocessing  # here: a single build or one pack never starts workers
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(min(jobs, len(orders)), initializer=_init_worker, initargs=(batch,)) as pool:

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +24,7 @@ from reportlab.platypus import Flowable, Paragraph, TableStyle
 from ..layout import Layout
 from ..leaflet import Leaflet
 from ..runs import Run, keep_runs_together
+from .escaping import escape, quoteattr
 from .styles import Styles
 from .tagging import Node, logical_text, tag
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -19,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, ListFlowable
 
 from ..runs import Run
 from .context import Context, inline_runs, plain_runs, table_style
+from .escaping import escape
 from .images import handle_image
 from .tables import handle_table
 from .tagging import Node, tag, tag_list_labels

@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -37,6 +36,8 @@ from reportlab.pdfbase.pdfdoc import (
     PDFPage,
     PDFString,
 )
+
+from .escaping import escape
 
 PAGE_KEYS = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
 

@@ -1,0 +1,111 @@
+"""SVG logos are converted once and read back from the user cache: the PDF is the same byte for
+byte with or without the cache, a read-back drawing needs no svglib, and only self-contained
+SVGs (no text, no reference to another file) are cached."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, make_project, run
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
+from reportlab.pdfgen.canvas import Canvas
+
+from clinicpack.render import svg
+
+# an unclosed filled path (svglib draws it with its own NoStrokePath) and a clipping path
+SHAPES = """<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">
+  <defs><clipPath id="c"><rect x="0" y="0" width="90" height="60"/></clipPath></defs>
+  <g clip-path="url(#c)"><circle cx="30" cy="30" r="28" fill="#17476b"/></g>
+  <path d="M60 10 L100 30 L60 50" fill="#2a8c82" stroke="#000000" stroke-width="3"/>
+</svg>
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "clinicpack"
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("svg-*.pickle")) if cache.exists() else []
+
+
+def drawn(drawing: Drawing) -> bytes:
+    """The drawing as a one-page PDF (no dates, no random id), to compare how two drawings draw."""
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=1, pageCompression=0)
+    renderPDF.draw(drawing, canvas, 0, 0)
+    canvas.save()
+    return out.getvalue()
+
+
+def test_a_cached_drawing_draws_exactly_as_svglib_draws_it(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "shapes.svg"
+    path.write_text(SHAPES)
+    from svglib.svglib import svg2rlg
+
+    original = drawn(svg2rlg(str(path)))  # svglib's own classes, untouched
+    first = svg.load_drawing(path, path, None)  # converted, then written to the cache
+    assert len(entries(cache)) == 1
+    again = svg.load_drawing(path, path, None)  # read back
+    assert again is not first
+    assert drawn(first) == drawn(again) == original
+    assert all(type(node).__module__.startswith("reportlab.") for node in _nodes(again))
+
+
+def _nodes(group):  # noqa: ANN001, ANN202
+    for node in group.contents:
+        yield node
+        if hasattr(node, "contents"):
+            yield from _nodes(node)
+
+
+def test_reading_a_cached_drawing_does_not_import_svglib(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "shapes.svg"
+    path.write_text(SHAPES)
+    svg.load_drawing(path, path, None)
+    code = (
+        "import sys; from pathlib import Path; from clinicpack.render import svg; "
+        f"svg.load_drawing(Path({str(path)!r}), Path('x'), None); print('svglib' in sys.modules)"
+    )
+    env = {"XDG_CACHE_HOME": str(cache.parent), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("extra", [
+    '<text x="5" y="20">Clinic</text>',
+    '<image href="other.png" width="10" height="10"/>',
+    '<style>circle { fill: red }</style>',
+    '<rect width="10" height="10" fill="url(other.svg#g)"/>',
+])
+def test_an_svg_that_depends_on_more_than_its_own_bytes_is_not_cached(cache: Path, tmp_path: Path, extra: str) -> None:
+    path = tmp_path / "logo.svg"
+    path.write_text(SHAPES.replace("</svg>", extra + "\n</svg>"))
+    assert svg._cache_name(path.read_bytes()) is None
+    assert svg._cache_name(SHAPES.encode()) is not None
+
+
+def test_the_pdf_is_the_same_with_a_cold_a_warm_and_a_damaged_cache(cache: Path, tmp_path: Path) -> None:
+    root = make_project(tmp_path, copy_shipped=True)
+    pdfs = []
+    for step in ("cold", "warm", "damaged", "unwritable"):
+        if step == "damaged":
+            for entry in entries(cache):
+                entry.write_bytes(b"not a pickle")
+        if step == "unwritable":
+            shutil.rmtree(cache)
+            cache.write_text("a file where the folder should be")
+        out = tmp_path / step
+        assert run(root, "--out", str(out), "-q", "prp-hair-loss")[0] == 0
+        pdfs.append((out / "prp-hair-loss.pdf").read_bytes())
+        if step == "cold":
+            assert len(entries(cache)) == 1  # the shipped logo is self-contained
+    assert pdfs[0] == pdfs[1] == pdfs[2] == pdfs[3]
