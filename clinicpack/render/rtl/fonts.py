@@ -15,6 +15,7 @@ code points from U+E000 and we must never collide with it.
 from __future__ import annotations
 
 import os
+import struct
 import threading
 import weakref
 from collections.abc import Sequence
@@ -31,6 +32,9 @@ URDU_REGULAR = "NotoNastaliqUrdu"
 URDU_BOLD = "NotoNastaliqUrdu-Bold"
 _LATIN_REGULAR = "ClinicpackRTLVera"
 _LATIN_BOLD = "ClinicpackRTLVeraBd"
+
+Anchor = tuple[int, int]  # x, y in font units
+CursiveAnchors = dict[int, tuple[Anchor | None, Anchor | None]]  # glyph id -> (entry, exit)
 
 
 def register_urdu_fonts(
@@ -82,16 +86,16 @@ class FontInfo:
         self.ascent = float(font.face.ascent)  # 1000-unit scale, from hhea/OS/2
         self.descent = float(-font.face.descent)
         self._extents: dict[int, tuple[int, int, int, int]] = {}
-        self._cursive: dict[int, tuple[tuple[int, int] | None, tuple[int, int] | None]] | None = None
+        self._cursive: CursiveAnchors | None = None
 
-    def cursive(self, gid: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    def cursive(self, gid: int) -> tuple[Anchor | None, Anchor | None]:
         """(entry, exit) cursive anchors of a glyph in font units, read lazily from GPOS.
 
         HarfBuzz has no API for anchors; we need them only to reconnect a word whose letters
         change font mid-word (see ``_join_across_pieces``).
         """
         if self._cursive is None:
-            self._cursive = _read_cursive_anchors(self.face._ttf_data)
+            self._cursive = _read_cursive_anchors(self.hb_face.reference_table("GPOS").data)
         return self._cursive.get(gid, (None, None))
 
     def ink(self, gid: int) -> tuple[int, int]:
@@ -112,29 +116,73 @@ class FontInfo:
         return got
 
 
-def _read_cursive_anchors(data: bytes) -> dict[int, tuple[tuple[int, int] | None, tuple[int, int] | None]]:
-    import io
+def _read_cursive_anchors(gpos: bytes) -> CursiveAnchors:
+    """Entry and exit anchors of every glyph in the GPOS table's cursive attachment lookups
+    (type 3, or type 9 extensions of it); the first lookup that lists a glyph wins.
 
-    from fontTools.ttLib import TTFont as FTFont
+    A direct read of the few OpenType structures involved (lookup list, extension, cursive
+    subtable, coverage, anchor), because they are all we need: parsing GPOS with fontTools
+    cost about 60 ms per build (import and table decompiling) for the same numbers, which
+    ``tests/test_rtl_cursive.py`` compares with fontTools' reading. A table that is cut short
+    or malformed gives no anchors (the words that change font mid-word are then not
+    reconnected), never an error."""
+    try:
+        return _cursive_lookups(gpos)
+    except (struct.error, IndexError, KeyError):
+        return {}
 
-    font = FTFont(io.BytesIO(data), lazy=True)
-    out: dict[int, tuple[tuple[int, int] | None, tuple[int, int] | None]] = {}
-    if "GPOS" not in font:
+
+def _cursive_lookups(gpos: bytes) -> CursiveAnchors:
+    out: CursiveAnchors = {}
+    if len(gpos) < 10:
         return out
-    order = {name: i for i, name in enumerate(font.getGlyphOrder())}
-    for lookup in font["GPOS"].table.LookupList.Lookup:
-        for sub in lookup.SubTable:
-            if lookup.LookupType == 9:
-                if sub.ExtensionLookupType != 3:
+    (lookup_list,) = _U16(gpos, 8)
+    (count,) = _U16(gpos, lookup_list)
+    for i in range(count):
+        (lookup_offset,) = _U16(gpos, lookup_list + 2 + 2 * i)
+        lookup = lookup_list + lookup_offset
+        lookup_type, _flag, subtables = struct.unpack_from(">HHH", gpos, lookup)
+        for s in range(subtables):
+            (sub_offset,) = _U16(gpos, lookup + 6 + 2 * s)
+            sub = lookup + sub_offset
+            if lookup_type == 9:  # extension: the real subtable is further on (32-bit offset)
+                _fmt, ext_type, ext_offset = struct.unpack_from(">HHI", gpos, sub)
+                if ext_type != 3:
                     continue
-                sub = sub.ExtSubTable
-            elif lookup.LookupType != 3:
+                sub += ext_offset
+            elif lookup_type != 3:
                 continue
-            for name, rec in zip(sub.Coverage.glyphs, sub.EntryExitRecord):
-                entry = (rec.EntryAnchor.XCoordinate, rec.EntryAnchor.YCoordinate) if rec.EntryAnchor else None
-                exit_ = (rec.ExitAnchor.XCoordinate, rec.ExitAnchor.YCoordinate) if rec.ExitAnchor else None
-                out.setdefault(order[name], (entry, exit_))
+            fmt, coverage_offset, records = struct.unpack_from(">HHH", gpos, sub)
+            if fmt != 1:
+                continue
+            for k, gid in enumerate(_coverage(gpos, sub + coverage_offset)[:records]):
+                entry, exit_ = struct.unpack_from(">HH", gpos, sub + 6 + 4 * k)
+                out.setdefault(gid, (_anchor(gpos, sub, entry), _anchor(gpos, sub, exit_)))
     return out
+
+
+_U16 = struct.Struct(">H").unpack_from
+
+
+def _anchor(gpos: bytes, base: int, offset: int) -> Anchor | None:
+    """x, y of an anchor table (every format starts with them); offset 0 means no anchor."""
+    if not offset:
+        return None
+    x, y = struct.unpack_from(">hh", gpos, base + offset + 2)
+    return x, y
+
+
+def _coverage(gpos: bytes, at: int) -> list[int]:
+    """Glyph ids of a coverage table in coverage-index order."""
+    fmt, n = struct.unpack_from(">HH", gpos, at)
+    if fmt == 1:
+        return list(struct.unpack_from(f">{n}H", gpos, at + 4))
+    by_index: dict[int, int] = {}
+    for k in range(n):
+        first, last, index = struct.unpack_from(">HHH", gpos, at + 4 + 6 * k)
+        for gid in range(first, last + 1):
+            by_index[index + gid - first] = gid
+    return [by_index[i] for i in sorted(by_index)]
 
 
 _FONT_CACHE: dict[str, FontInfo] = {}
