@@ -3,6 +3,9 @@ line's ink touches another's), and glyph ids written as PDF text at absolute pos
 
 from __future__ import annotations
 
+import operator
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,19 +68,12 @@ def line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: FontInfo, 
     bottoms: list[list[float]] = []
     if n > 1:
         for ln in lines:
-            off = line_offset(ln, width, style.alignment) + 1  # column 0 is a margin
-            top = [-1e9] * cols
-            bottom = [-1e9] * cols
-            for x0, x1, y0, y1 in ln.boxes:
-                # one column of clearance on each side: glyphs that nearly touch count as touching
-                for c in range(max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)):
-                    top[c] = max(top[c], y1)
-                    bottom[c] = max(bottom[c], -y0)
+            top, bottom = _ink_columns(ln, line_offset(ln, width, style.alignment) + 1, cols)  # column 0 is a margin
             tops.append(top)
             bottoms.append(bottom)
 
     def need(i: int, j: int) -> float:
-        return max(b + t for b, t in zip(bottoms[i], tops[j])) + gap
+        return max(map(operator.add, bottoms[i], tops[j])) + gap
 
     pitches: list[float] = []
     for k in range(1, n):
@@ -95,6 +91,27 @@ def line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: FontInfo, 
         if k < len(pitches):
             offset += pitches[k]
     return Metrics(ascent, tuple(pitches), descent)
+
+
+def _ink_columns(line: LaidOutLine, off: float, cols: int) -> tuple[list[float], list[float]]:
+    """Highest ink above and lowest ink below the baseline in each one-point column of the
+    line set ``off`` points from the left; kept on the line, as a paragraph is measured again
+    when it is split across frames or rendered again in the same process."""
+    key = (off, cols)
+    got = line.ink_columns.get(key)
+    if got is not None:
+        return got
+    top = [-1e9] * cols
+    bottom = [-1e9] * cols
+    for x0, x1, y0, y1 in line.boxes:
+        # one column of clearance on each side: glyphs that nearly touch count as touching
+        lo, hi = max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)
+        if lo < hi:
+            top[lo:hi] = [y1 if y1 > t else t for t in top[lo:hi]]
+            below = -y0
+            bottom[lo:hi] = [below if below > b else b for b in bottom[lo:hi]]
+    got = line.ink_columns[key] = (top, bottom)
+    return got
 
 
 def _fmt(v: float) -> str:
@@ -118,6 +135,32 @@ def glyph_clusters(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
     return out
 
 
+_Code = tuple[tuple[str, int], str, str]  # (font, subset), the subset's PDF font name, "<code>"
+_DOC_CODES: weakref.WeakKeyDictionary[Any, dict[tuple[str, int, str, int], _Code]] = weakref.WeakKeyDictionary()
+_DOC_CODES_LOCK = threading.Lock()
+
+
+def _codes_for(doc: Any) -> dict[tuple[str, int, str, int], _Code]:
+    """The glyph codes already given out in ``doc``: (font, gid, text, variant) -> its code.
+
+    ReportLab gives a character a code in a subset the first time ``splitString`` sees it in a
+    document and the same one ever after, so asking again per glyph (about 15,000 times for the
+    Urdu leaflet) only repeats the first answer; the answers are kept per document."""
+    with _DOC_CODES_LOCK:
+        codes = _DOC_CODES.get(doc)
+        if codes is None:
+            codes = _DOC_CODES[doc] = {}
+    return codes
+
+
+def _code(doc: Any, codes: dict[tuple[str, int, str, int], _Code], key: tuple[str, int, str, int]) -> _Code:
+    font, gid, text, variant = key
+    info = font_info(font)
+    ((subset, code),) = info.ttf.splitString(glyph_code(info, gid, text, variant), doc)
+    got = codes[key] = ((font, subset), info.ttf.getSubsetInternalName(subset, doc), f"<{code.hex().upper()}>")
+    return got
+
+
 def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float, size: float, style: RTLStyle) -> None:
     """Write glyphs as PDF text, left to right (visual order), each at its absolute position.
 
@@ -129,6 +172,7 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     if not glyphs:
         return
     doc = canvas._doc
+    codes = _codes_for(doc)
     # text-state parameters survive BT/ET inside the graphics state: reset the ones that would
     # distort glyphs placed by absolute Tm (spacing, scaling, rise, render mode)
     ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
@@ -136,6 +180,7 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     cur_colour: Any = None
     cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
     recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
+    font_size = _fmt(size)
     for cluster in glyph_clusters(glyphs):
         # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
         # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
@@ -152,7 +197,6 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
             ops.append(f"/Span << /ActualText <FEFF{utf16_hex(text)}> >> BDC")
             cluster = sorted(cluster, key=lambda g: not g.text)
         for g in cluster:
-            info = font_info(g.font)
             colour = style.link_color if g.run.href else style.text_color
             if colour is not cur_colour:
                 ops.append(fill_operator(colour, cmyk))
@@ -160,15 +204,15 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
             # PDFium drops a text object that repeats one of the last five objects' codes close
             # by (its test for fake bold); stacked Nastaliq letters can do that, so a glyph
             # repeated within the last five gets a code of its own
-            variant = 0
-            while (g.font, g.gid, g.text, variant) in recent:
-                variant += 1
-            recent = [*recent[-4:], (g.font, g.gid, g.text, variant)]
-            ((subset, code),) = info.ttf.splitString(glyph_code(info, g.gid, g.text, variant), doc)
-            if (g.font, subset) != cur_font:
-                ops.append(f"{info.ttf.getSubsetInternalName(subset, doc)} {_fmt(size)} Tf")
-                cur_font = (g.font, subset)
-            ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm <{code.hex().upper()}> Tj")
+            key = (g.font, g.gid, g.text, 0)
+            while key in recent:
+                key = (g.font, g.gid, g.text, key[3] + 1)
+            recent = [*recent[-4:], key]
+            font_key, font_name, code = codes.get(key) or _code(doc, codes, key)
+            if font_key != cur_font:
+                ops.append(f"{font_name} {font_size} Tf")
+                cur_font = font_key
+            ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm {code} Tj")
         if span:
             ops.append("EMC")
     ops.append("ET")

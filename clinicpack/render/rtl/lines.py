@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from clinicpack.runs import Run
 
@@ -13,9 +14,11 @@ from .fonts import FontInfo, font_info
 from .shaping import Prepared
 
 
-@dataclass(frozen=True)
-class DrawnGlyph:
-    """A glyph as drawn: ``x``/``y`` are points from the line's left edge and baseline."""
+class DrawnGlyph(NamedTuple):
+    """A glyph as drawn: ``x``/``y`` are points from the line's left edge and baseline.
+
+    A named tuple rather than a frozen dataclass: every line makes one per glyph, and the
+    dataclass's ``__init__`` cost more than the shaping itself."""
 
     font: str
     gid: int
@@ -38,6 +41,8 @@ class LaidOutLine:
     ink_top: float = 0.0  # points above the baseline
     ink_bottom: float = 0.0  # points below the baseline (positive)
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # glyph ink: x0, x1, y0, y1
+    # the ink's height per column at a given offset and width (``draw.line_metrics``)
+    ink_columns: dict[tuple[float, int], tuple[list[float], list[float]]] = field(default_factory=dict, repr=False, compare=False)
 
     def glyph_positions(self) -> list[tuple[int, float]]:
         """(glyph id, x) pairs in visual order: what the tests compare."""
