@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,6 +186,30 @@ def main(argv: list[str] | None = None, project_root: Path | None = None) -> int
     p = parser()
     args = p.parse_args(argv)
     root = args.project or project_root or Path.cwd()
+    if args.watch:
+        return _build(p, args, root)
+    with without_cycle_collector():
+        return _build(p, args, root)
+
+
+@contextmanager
+def without_cycle_collector() -> Iterator[None]:
+    """A one-shot build with Python's cycle collector paused (it is restored after). The build
+    allocates many small objects while large long-lived ones (parsed fonts, the hyphenation
+    dictionary) sit in memory, so each full collection walks them all again: pausing it takes
+    about 4% off an English build and 9% off an Urdu one (bench/bench_start.py). The garbage
+    it would have collected is small: the peak memory of building all three shipped leaflets,
+    or a 300-patient batch, is the same either way. Watch mode, which runs for hours, keeps it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(p: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
     if args.print_layout:
         return print_layout(Project(root), args.print_layout)
     check_pack_options(p, args)

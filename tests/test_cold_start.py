@@ -1,6 +1,9 @@
-"""SVG logos are converted once and read back from the user cache: the PDF is the same byte for
+"""What makes a cold build start faster changes nothing a user gets.
+
+SVG logos are converted once and read back from the user cache: the PDF is the same byte for
 byte with or without the cache, a read-back drawing needs no svglib, and only self-contained
-SVGs (no text, no reference to another file) are cached."""
+SVGs (no text, no reference to another file) are cached. The command line pauses the cycle
+collector for one build and restores it."""
 
 from __future__ import annotations
 
@@ -109,3 +112,26 @@ def test_the_pdf_is_the_same_with_a_cold_a_warm_and_a_damaged_cache(cache: Path,
         if step == "cold":
             assert len(entries(cache)) == 1  # the shipped logo is self-contained
     assert pdfs[0] == pdfs[1] == pdfs[2] == pdfs[3]
+
+
+def test_a_one_shot_build_pauses_the_cycle_collector_and_restores_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line pauses Python's cycle collector for one build (see cli.without_cycle_collector)
+    and hands the process back as it found it, also when the build fails."""
+    import gc
+
+    import clinicpack.build as build
+
+    root = make_project(tmp_path, copy_shipped=True)
+    seen: list[bool] = []
+    real = build.render_leaflet
+
+    def render(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "render_leaflet", render)
+    assert gc.isenabled()
+    assert run(root, "--out", str(tmp_path / "out"), "-q", "--force", "prp-hair-loss")[0] == 0
+    assert seen == [False] and gc.isenabled()
+    assert run(root, "--out", str(tmp_path / "out"), "-q", "no-such-leaflet")[0] == 1
+    assert gc.isenabled()
