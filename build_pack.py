@@ -9,4 +9,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clinicpack.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(project_root=Path(__file__).resolve().parent))
+    sys.exit(main(project_root=Path(__file__).resolve().parent, process_ends=True))

@@ -47,9 +47,10 @@ def builder_digest() -> str:
     for dist in DRAWING_LIBRARIES:
         h.update(f"{dist} {versions.get(dist, '-')}\n".encode())
     package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
+    for source in sorted(package.rglob("*.py")):  # already resolved: no resolve() per file
+        st = source.stat()
         h.update(source.relative_to(package).as_posix().encode())
-        h.update(file_digest(source).encode())
+        h.update(_digest(str(source), st.st_size, st.st_mtime_ns).encode())
     return h.hexdigest()
 
 

@@ -53,7 +53,9 @@ class QrMatrix:
         return out
 
 
+@lru_cache(maxsize=64)
 def qr_matrix(url: str) -> QrMatrix:
+    """The QR symbol for ``url`` (immutable, so one symbol serves the quality check and the page)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(url)
     code.best_fit()
