@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .build import BuildRequest, Built
 from .build import build as build_leaflets
@@ -28,7 +29,6 @@ from .errors import BuildError, BuildErrors
 from .errors import UserError as UserError
 from .leaflet import Leaflet
 from .loading import Loaded, layout_names, load, raise_for_quality
-from .pack import PackRequest, PackResult, build_packs
 from .patients import FIELDS, Clinician, Field, Patient, PatientList, field_message, patient_from_values, read_patients_bytes
 from .patients import read_patients as _read_patients_file
 from .produce import PackTemplate, Stamped, pack_template, render_leaflet
@@ -42,6 +42,20 @@ __all__ = [
 ]
 
 UserErrors = BuildErrors
+
+if TYPE_CHECKING:
+    from .pack import PackRequest, PackResult, build_packs
+
+_CONSENT = ("PackRequest", "PackResult", "build_packs")
+
+
+def __getattr__(name: str) -> Any:
+    """The consent-pack pipeline, imported when first asked for: a leaflet build never needs it."""
+    if name in _CONSENT:
+        from . import pack
+
+        return getattr(pack, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def patient_from_fields(fields: dict[str, str], today: dt.date | None = None) -> Patient:
