@@ -156,10 +156,11 @@ def load_all(project: Project, files: list[Path]) -> list[Leaflet]:
 
 def quality_gate(project: Project, brand: Brand, layout: Layout, leaflets: list[Leaflet], options: Options, strict: bool) -> Report:
     """The quality checks (clinicpack.quality) on everything a build will print. Glyph coverage
-    and line length need the fonts, so this loads ReportLab."""
-    from .render import font_facts
+    and line length need the fonts' facts: from the user's cache, or read by ReportLab when a
+    font file is new or changed (clinicpack.quality.fontfacts)."""
+    from .quality.fontfacts import leaflet_facts
 
     def facts(leaflet: Leaflet) -> FontFacts:
-        return font_facts(leaflet, brand, layout)
+        return leaflet_facts(leaflet, brand, layout)
 
     return check_pack(leaflets, brand, layout, options, project.assets, facts, strict)

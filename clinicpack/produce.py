@@ -47,10 +47,12 @@ def render_leaflet(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str =
 
 
 def check_layout(loaded: Loaded, leaflet: Leaflet) -> None:
-    """Lay the leaflet out without drawing it (``--check``): raises what rendering would."""
-    from .render import prepare
+    """What preparing the leaflet for print refuses, without drawing it (``--check``): a font
+    file ReportLab cannot use, a character the fonts cannot draw. From the fonts' cached facts,
+    so ``--check`` imports ReportLab only for a font file it has not seen (quality/fontfacts.py)."""
+    from .quality.fontfacts import check_fonts
 
-    prepare(leaflet, loaded.brand, loaded.layout)
+    check_fonts(leaflet, loaded.brand, loaded.layout)
 
 
 # ---------------------------------------------------------------- consent packs

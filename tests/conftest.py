@@ -24,3 +24,19 @@ def _repository_archive_untouched(tmp_path_factory):
     archive.database_path = database_path
     yield
     archive.database_path = real
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache_in_a_scratch_folder(tmp_path_factory):
+    """The user cache (pyphen's parsed dictionary, fonts' facts: see quality/usercache.py) lives
+    in a scratch folder during tests: nothing is left in the developer's home, and every test
+    session starts cold, so the code that fills the cache runs as well as the code that reads it."""
+    import os
+
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved

@@ -8,7 +8,6 @@ against the fonts that will draw it: a missing glyph would print as an empty box
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,8 +17,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..brand import Brand
+from ..digests import file_digest
 from ..errors import BuildError
 from ..leaflet import Leaflet
+from ..quality.fontfacts import FileFacts
+from ..quality.fontfacts import glyph_errors as _glyph_errors
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,16 @@ class Faces:
     family: str  # ReportLab family name, so <b> and <i> pick the right face
 
 
+_STAMPS: dict[str, str | None] = {}  # registered name -> the SHA-256 of the file ReportLab read
+
+
 @cache
 def _register_file(path: Path) -> str:
     name = "F" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+    try:
+        _STAMPS[name] = file_digest(path)  # before reading: a later edit must not be taken for what was read
+    except OSError:
+        _STAMPS[name] = None  # ReportLab says what is wrong with the path, just below
     try:
         pdfmetrics.registerFont(TTFont(name, str(path)))
     except Exception as exc:  # ReportLab raises TTFError and plain errors for bad files
@@ -70,41 +79,17 @@ def _cmap(name: str) -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
-def missing_glyphs(text: str, chains: tuple[tuple[str, ...], ...]) -> list[str]:
-    """Characters of ``text`` that some chain cannot draw (spaces and control characters aside).
-
-    A chain is a font and its fallbacks (e.g. Urdu Nastaliq, then the Latin body font for
-    "PRP" and digits); each chain stands for one style (regular, bold, headings) that may
-    draw the character.
-    """
-    maps = [[_cmap(n) for n in chain] for chain in chains]
-    out = []
-    seen: set[str] = set()
-    for ch in text:
-        if ch in seen or unicodedata.category(ch)[0] in ("C", "Z"):
-            continue
-        seen.add(ch)
-        if any(all(ord(ch) not in m for m in chain) for chain in maps):
-            out.append(ch)
-    return out
-
-
-def describe_char(ch: str) -> str:
-    name = unicodedata.name(ch, "unnamed character")
-    return f'"{ch}" (U+{ord(ch):04X} {name})'
+def file_facts(path: Path) -> tuple[str | None, FileFacts]:
+    """What ReportLab read from a font file (registering it on first use), with the digest of
+    the file it read: the quality gate keeps these in its cache (quality/fontfacts.py)."""
+    name = _register_file(path)
+    face = pdfmetrics.getFont(name).face
+    return _STAMPS[name], FileFacts(_cmap(name), dict(face.charWidths), face.defaultWidth)
 
 
 def glyph_errors(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> list[BuildError]:
     """One error per character the fonts cannot draw, at the first line that uses it."""
-    return [
-        BuildError(
-            f"the font {font_label} cannot draw the character {describe_char(ch)}; "
-            "replace it (e.g. with a plain equivalent) or choose a font that has it",
-            leaflet.path,
-            leaflet.first_line_with(ch),
-        )
-        for ch in missing_glyphs(leaflet.printed_text(), chains)
-    ]
+    return _glyph_errors(leaflet, [[_cmap(n) for n in chain] for chain in chains], font_label)
 
 
 def check_leaflet_glyphs(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> None:
