@@ -73,23 +73,23 @@ def test_cached_facts_equal_reportlabs_for_every_shipped_leaflet(cache: Path, la
 
 
 def test_every_brand_font_file_is_cached_as_reportlab_reads_it(cache: Path) -> None:
-    brand = load_brand(ROOT / "assets" / "brand.yaml")
-    files = {path for family in brand.fonts.values() for path in family.faces.values()}
-    assert len(files) >= 6  # body faces, Urdu, the fallback fonts for patients' names
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
 
     from clinicpack.render.fonts import file_facts
 
+    brand = load_brand(ROOT / "assets" / "brand.yaml")
+    files = {path for family in brand.fonts.values() for path in family.faces.values()}
+    assert len(files) >= 6  # body faces, Urdu, the fallback fonts for patients' names
     for path in sorted(files):
         digest, facts = file_facts(path)
         fontfacts.store(digest, facts)
         fontfacts._load.cache_clear()
         cached = fontfacts.cached(path)
-        face = pdfmetrics.getFont(register_font_file(path)).face
-        assert cached is not None and cached.codepoints == frozenset(face.charToGlyph) == _cmap(register_font_file(path))
-        assert cached.widths == face.charWidths and cached.default_width == face.defaultWidth
+        fresh = TTFont("probe", str(path)).face  # read again: not the registered font, which the RTL engine extends
+        assert cached is not None and cached.codepoints == frozenset(fresh.charToGlyph) == _cmap(register_font_file(path))
+        assert cached.widths == fresh.charWidths and cached.default_width == fresh.defaultWidth
         for text in (ENGLISH_SAMPLE, HOSTILE):
-            assert cached.width(text, 11.5) == pdfmetrics.stringWidth(text, register_font_file(path), 11.5)
+            assert cached.width(text, 11.5) == TTFont("probe", str(path)).stringWidth(text, 11.5)
 
 
 def hostile_leaflets(tmp_path: Path) -> Path:

@@ -35,20 +35,24 @@ class Faces:
     family: str  # ReportLab family name, so <b> and <i> pick the right face
 
 
-_STAMPS: dict[str, str | None] = {}  # registered name -> the SHA-256 of the file ReportLab read
+# registered name -> (SHA-256 of the file, what ReportLab read from it), taken at registration:
+# the right-to-left engine later adds private-use code points to a registered font's maps
+_READ: dict[str, tuple[str | None, FileFacts]] = {}
 
 
 @cache
 def _register_file(path: Path) -> str:
     name = "F" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
     try:
-        _STAMPS[name] = file_digest(path)  # before reading: a later edit must not be taken for what was read
+        digest = file_digest(path)  # before reading: a later edit must not be taken for what was read
     except OSError:
-        _STAMPS[name] = None  # ReportLab says what is wrong with the path, just below
+        digest = None  # ReportLab says what is wrong with the path, just below
     try:
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        font = TTFont(name, str(path))
+        pdfmetrics.registerFont(font)
     except Exception as exc:  # ReportLab raises TTFError and plain errors for bad files
         raise BuildError(f"cannot use font file {path.name}: {exc} (is it a TrueType .ttf font?)", path) from None
+    _READ[name] = digest, FileFacts(frozenset(font.face.charToGlyph), dict(font.face.charWidths), font.face.defaultWidth)
     return name
 
 
@@ -73,18 +77,14 @@ def faces(brand: Brand, font: str) -> Faces:
     return Faces(regular, bold, italic, bold_italic, fam)
 
 
-@cache
 def _cmap(name: str) -> frozenset[int]:
-    font = pdfmetrics.getFont(name)
-    return frozenset(font.face.charToGlyph)
+    return _READ[name][1].codepoints
 
 
 def file_facts(path: Path) -> tuple[str | None, FileFacts]:
-    """What ReportLab read from a font file (registering it on first use), with the digest of
-    the file it read: the quality gate keeps these in its cache (quality/fontfacts.py)."""
-    name = _register_file(path)
-    face = pdfmetrics.getFont(name).face
-    return _STAMPS[name], FileFacts(_cmap(name), dict(face.charWidths), face.defaultWidth)
+    """What ReportLab read from a font file when it registered it, with the digest of the file
+    it read: the quality gate keeps these in its cache (quality/fontfacts.py)."""
+    return _READ[_register_file(path)]
 
 
 def glyph_errors(leaflet: Leaflet, chains: tuple[tuple[str, ...], ...], font_label: str) -> list[BuildError]:
