@@ -49,6 +49,9 @@ class LaidOutLine:
         return [(g.gid, g.x) for g in self.glyphs]
 
 
+_new_tuple = tuple.__new__  # a named tuple built without its Python-level __new__
+
+
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Me", "Mc")
 
@@ -165,26 +168,26 @@ def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_
     glyph of a cluster in logical order carries the cluster's text, the rest carry "".
     """
     size = prep.style.font_size
+    text = prep.text
     placed: list[_Placed] = []
     x = 0.0
     shaped = prep.shape_level_run(a, b, level)
     for piece_no, (pa, pb, glyphs) in enumerate(shaped):
         info = font_info(prep.fonts[pa])
         scale = size / info.upem
-        starts = sorted({min(max(g.cluster, pa), pb - 1) for g in glyphs})
-        ends = {c: (starts[k + 1] if k + 1 < len(starts) else pb) for k, c in enumerate(starts)}
-        logical = glyphs[::-1] if level % 2 else glyphs
-        seen: set[int] = set()
-        carrier: set[int] = set()
-        for g in logical:
-            c = min(max(g.cluster, pa), pb - 1)
-            if c not in seen:
-                seen.add(c)
-                carrier.add(id(g))
-        for g in glyphs:
-            c = min(max(g.cluster, pa), pb - 1)
-            text = prep.text[c : ends[c]].translate(NO_BIDI_CONTROLS) if id(g) in carrier else ""
-            placed.append(_Placed(info, g.gid, x + g.x_offset * scale, g.y_offset * scale, g.x_advance * scale, c, text, piece_no))
+        last = pb - 1
+        # each glyph's cluster, clamped to the piece (a glyph may report its context's cluster)
+        clusters = [pa if c < pa else last if c > last else c for c in [g.cluster for g in glyphs]]
+        starts = sorted(set(clusters))
+        ends = dict(zip(starts, [*starts[1:], pb]))
+        # the carrier of a cluster's text is its first glyph in logical order
+        carrier: dict[int, int] = {}
+        for k in range(len(glyphs) - 1, -1, -1) if level % 2 == 0 else range(len(glyphs)):
+            carrier[clusters[k]] = k
+        for k, g in enumerate(glyphs):
+            c = clusters[k]
+            chars = text[c : ends[c]].translate(NO_BIDI_CONTROLS) if carrier[c] == k else ""
+            placed.append(_Placed(info, g.gid, x + g.x_offset * scale, g.y_offset * scale, g.x_advance * scale, c, chars, piece_no))
             x += g.x_advance * scale
     if level % 2 and len(shaped) > 1:
         x += _join_across_pieces(placed, size)
@@ -262,20 +265,24 @@ def shape_range(prep: Prepared, start: int, end: int) -> LaidOutLine:
     x = 0.0
     top = 0.0
     bottom = 0.0
+    boxes, glyphs, char_runs = line.boxes, line.glyphs, prep.runs
     for r in order:
         a, b, level = runs[r]
         placed, width = _place_level_run(prep, a, b, level)
         for p in placed:
-            scale = size / p.info.upem
-            ink_t, ink_b, ink_l, ink_r = p.info.box(p.gid)
+            info = p.info
+            scale = size / info.upem
+            ink_t, ink_b, ink_l, ink_r = info.box(p.gid)
+            y = p.y
             if ink_t != ink_b:  # blank glyphs (spaces) have no ink
-                top = max(top, p.y + ink_t * scale)
-                bottom = max(bottom, -(p.y + ink_b * scale))
+                high, low = y + ink_t * scale, y + ink_b * scale
+                if high > top:
+                    top = high
+                if -low > bottom:
+                    bottom = -low
                 gx = x + p.x
-                line.boxes.append((gx + ink_l * scale, gx + ink_r * scale, p.y + ink_b * scale, p.y + ink_t * scale))
-            line.glyphs.append(
-                DrawnGlyph(p.info.name, p.gid, x + p.x, p.y, p.advance, p.cluster, p.text, prep.runs[p.cluster])
-            )
+                boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
+            glyphs.append(_new_tuple(DrawnGlyph, (info.name, p.gid, x + p.x, y, p.advance, p.cluster, p.text, char_runs[p.cluster])))
         x += width
     line.width = x
     line.ink_top = top

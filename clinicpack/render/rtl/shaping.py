@@ -161,6 +161,10 @@ class Prepared:
         self._latin_common(latin)
         self._format_chars_follow_text()
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
+        # level runs already shaped, by (start, end, level): a line that holds a whole level run
+        # of the paragraph (a one-line paragraph, a Latin term or a number inside a line) is
+        # shaped exactly as the measuring pass shaped it, so it takes that result
+        self._shaped_runs: dict[tuple[int, int, int], list[tuple[int, int, list[ShapedGlyph]]]] = {}
         self.advances = self._measure()
         # lines already shaped, by (start, end): line breaking tries the same lines again when
         # a paragraph is wrapped at another width or split across frames (lines are only read)
@@ -232,8 +236,12 @@ class Prepared:
     def shape_level_run(self, start: int, end: int, level: int) -> list[tuple[int, int, list[ShapedGlyph]]]:
         """Shape one level run piece by piece, each with the whole run as context.
 
-        Returns (piece start, piece end, glyphs) in *visual* order, left to right.
+        Returns (piece start, piece end, glyphs) in *visual* order, left to right; the lists are
+        shared between callers, who only read them.
         """
+        known = self._shaped_runs.get((start, end, level))
+        if known is not None:
+            return known
         context = self.text[start:end]
         rtl = level % 2 == 1
         script, _ = script_of(context)
@@ -244,6 +252,7 @@ class Prepared:
             shaped.append((a, b, glyphs))
         if rtl:
             shaped.reverse()
+        self._shaped_runs[(start, end, level)] = shaped
         return shaped
 
     def _measure(self) -> list[float]:
