@@ -161,7 +161,12 @@ class _Placed:
         self.cluster, self.text, self.piece = cluster, text, piece
 
 
-def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_Placed], float]:
+#: A glyph while its level run is being positioned: (font, gid, x, y, advance, cluster, text,
+#: piece), in points from the run's left edge. Plain tuples: a line makes one per glyph.
+_RunGlyph = tuple[FontInfo, int, float, float, float, int, str, int]
+
+
+def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_RunGlyph], float]:
     """Shape one level run and position its glyphs from x=0; returns (glyphs, width).
 
     Glyphs come back in visual order, each knowing the characters it stands for: the first
@@ -169,7 +174,7 @@ def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_
     """
     size = prep.style.font_size
     text = prep.text
-    placed: list[_Placed] = []
+    placed: list[_RunGlyph] = []
     x = 0.0
     shaped = prep.shape_level_run(a, b, level)
     for piece_no, (pa, pb, glyphs) in enumerate(shaped):
@@ -187,10 +192,13 @@ def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_
         for k, g in enumerate(glyphs):
             c = clusters[k]
             chars = text[c : ends[c]].translate(NO_BIDI_CONTROLS) if carrier[c] == k else ""
-            placed.append(_Placed(info, g.gid, x + g.x_offset * scale, g.y_offset * scale, g.x_advance * scale, c, chars, piece_no))
-            x += g.x_advance * scale
+            advance = g.x_advance * scale
+            placed.append((info, g.gid, x + g.x_offset * scale, g.y_offset * scale, advance, c, chars, piece_no))
+            x += advance
     if level % 2 and len(shaped) > 1:
-        x += _join_across_pieces(placed, size)
+        movable = [_Placed(*g) for g in placed]
+        x += _join_across_pieces(movable, size)
+        placed = [(p.info, p.gid, p.x, p.y, p.advance, p.cluster, p.text, p.piece) for p in movable]
     return placed, x
 
 
@@ -269,20 +277,18 @@ def shape_range(prep: Prepared, start: int, end: int) -> LaidOutLine:
     for r in order:
         a, b, level = runs[r]
         placed, width = _place_level_run(prep, a, b, level)
-        for p in placed:
-            info = p.info
+        for info, gid, gx, y, advance, cluster, chars, _ in placed:
             scale = size / info.upem
-            ink_t, ink_b, ink_l, ink_r = info.box(p.gid)
-            y = p.y
+            ink_t, ink_b, ink_l, ink_r = info.box(gid)
+            gx += x
             if ink_t != ink_b:  # blank glyphs (spaces) have no ink
                 high, low = y + ink_t * scale, y + ink_b * scale
                 if high > top:
                     top = high
                 if -low > bottom:
                     bottom = -low
-                gx = x + p.x
                 boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
-            glyphs.append(_new_tuple(DrawnGlyph, (info.name, p.gid, x + p.x, y, p.advance, p.cluster, p.text, char_runs[p.cluster])))
+            glyphs.append(_new_tuple(DrawnGlyph, (info.name, gid, gx, y, advance, cluster, chars, char_runs[cluster])))
         x += width
     line.width = x
     line.ink_top = top

@@ -144,22 +144,21 @@ class Prepared:
             char_runs.extend([run] * len(text))
         self.text = "".join(chars)
         self.runs = char_runs
+        categories = list(map(unicodedata.category, self.text))
         self.fonts: list[str] = []
         prev_font: str | None = None
-        for ch, run in zip(self.text, char_runs):
+        for ch, cat, run in zip(self.text, categories, char_runs):
             bold = bool(run.bold)
-            cp = ord(ch)
-            cat = unicodedata.category(ch)
-            if prev_font is not None and (cat in ("Mn", "Me", "Mc") or cp in (0x200C, 0x200D)):
+            if prev_font is not None and (cat in ("Mn", "Me", "Mc") or ch in "\u200c\u200d"):
                 font = prev_font  # marks and joiners stay with their base
-            elif cp in main[bold].cmap or cp not in latin[bold].cmap:
+            elif (cp := ord(ch)) in main[bold].cmap or cp not in latin[bold].cmap:
                 font = main[bold].name
             else:
                 font = latin[bold].name
             self.fonts.append(font)
             prev_font = font
-        self._latin_common(latin)
-        self._format_chars_follow_text()
+        self._latin_common(latin, categories)
+        self._format_chars_follow_text(categories)
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
         # level runs already shaped, by (start, end, level): a line that holds a whole level run
         # of the paragraph (a one-line paragraph, a Latin term or a number inside a line) is
@@ -170,7 +169,7 @@ class Prepared:
         # a paragraph is wrapped at another width or split across frames (lines are only read)
         self.shaped_lines: dict[tuple[int, int], LaidOutLine] = {}
 
-    def _latin_common(self, latin: dict[bool, FontInfo]) -> None:
+    def _latin_common(self, latin: dict[bool, FontInfo], categories: Sequence[str]) -> None:
         """Spaces, digits and punctuation inside Latin text are drawn in the Latin font.
 
         Font itemisation, not bidi: a character shared by every script takes the font of the
@@ -181,7 +180,7 @@ class Prepared:
         """
         n = len(self.text)
         is_latin = {latin[False].name, latin[True].name}
-        letter = [unicodedata.category(c).startswith("L") for c in self.text]
+        letter = [cat[0] == "L" for cat in categories]
         before: list[bool | None] = [None] * n
         seen: bool | None = None
         for i in range(n):
@@ -192,18 +191,19 @@ class Prepared:
         for i in range(n - 1, -1, -1):
             if not letter[i] and before[i] and seen is not False:
                 bold = bool(self.runs[i].bold)
-                cat = unicodedata.category(self.text[i])
-                if cat[0] in "ZPSN" and ord(self.text[i]) in latin[bold].cmap:
+                if categories[i][0] in "ZPSN" and ord(self.text[i]) in latin[bold].cmap:
                     self.fonts[i] = latin[bold].name
             if letter[i]:
                 seen = self.fonts[i] in is_latin
 
-    def _format_chars_follow_text(self) -> None:
+    def _format_chars_follow_text(self, categories: Sequence[str]) -> None:
         """Invisible format characters (bidi isolates and marks) take the font of the text they
         precede, so they never split a run of one font into pieces."""
         n = len(self.text)
+        if "Cf" not in categories:
+            return
         for i in range(n - 1, -1, -1):
-            if unicodedata.category(self.text[i]) == "Cf" and self.text[i] not in "\u200c\u200d":
+            if categories[i] == "Cf" and self.text[i] not in "\u200c\u200d":
                 if i + 1 < n:
                     self.fonts[i] = self.fonts[i + 1]
                 elif i > 0:
