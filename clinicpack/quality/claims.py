@@ -8,7 +8,9 @@ Matching is whole-word and case-insensitive, and a phrase may be broken across t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..leaflet import Leaflet
@@ -24,14 +26,34 @@ class Claim:
     suggestion: str
     allowed: tuple[str, ...]  # longer phrases containing this one that are fine
     language: str  # "" for every language, else a code prefix such as "en"
-    pattern: re.Pattern[str]
-    allowed_patterns: tuple[re.Pattern[str], ...]
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return phrase_pattern(self.phrase)
+
+    @property
+    def allowed_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(phrase_pattern(a) for a in self.allowed)
 
 
+def _words(phrase: str) -> str:
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+@lru_cache(maxsize=1024)
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Whole words, any run of spaces or one line break between them, any case."""
-    words = [re.escape(w) for w in phrase.split()]
-    return re.compile(r"(?<![\w])" + r"\s+".join(words) + r"(?![\w])", re.IGNORECASE)
+    return re.compile(r"(?<![\w])" + _words(phrase) + r"(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def _starts(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Where any of ``phrases`` may start: one pass over the text instead of one per phrase.
+
+    A phrase's own pattern matches at a position only if this one does there (the same
+    lookbehind, then the phrase's words, of which this asks one alternative), so the positions it
+    finds include every start of every phrase; each phrase is then tried only at those."""
+    return re.compile(r"(?<![\w])(?=" + "|".join(f"(?:{_words(p)})" for p in phrases) + ")", re.IGNORECASE)
 
 
 def load_claims(path: Path) -> tuple[Claim, ...]:
@@ -58,8 +80,6 @@ def load_claims(path: Path) -> tuple[Claim, ...]:
             suggestion=as_text(doc, keys + ("suggestion",), entry["suggestion"], "suggestion") if entry.get("suggestion") else "",
             allowed=allowed,
             language=as_text(doc, keys + ("language",), entry["language"], "language") if entry.get("language") else "",
-            pattern=phrase_pattern(phrase),
-            allowed_patterns=tuple(phrase_pattern(a) for a in allowed),
         ))
     return tuple(out)
 
@@ -81,17 +101,33 @@ def find_claims(leaflet: Leaflet, claims: tuple[Claim, ...]) -> list[Match]:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     language = leaflet.language.lower()
+    ours = [c for c in claims if not c.language or language == c.language.lower() or language.startswith(c.language.lower() + "-")]
+    worded = tuple(dict.fromkeys(c.phrase for c in ours if c.phrase.split()))
+    candidates = [m.start() for m in _starts(worded).finditer(text)] if worded else []
     found = []
-    for claim in claims:
-        if claim.language and not (language == claim.language.lower() or language.startswith(claim.language.lower() + "-")):
+    for claim in ours:
+        matches = list(_matches(claim.pattern, text, candidates)) if claim.phrase.split() else list(claim.pattern.finditer(text))
+        if not matches:
             continue
         fine = [m.span() for p in claim.allowed_patterns for m in p.finditer(text)]
-        for m in claim.pattern.finditer(text):
+        for m in matches:
             if any(a <= m.start() and m.end() <= b for a, b in fine):
                 continue
             line = next(i for i in range(len(starts) - 1) if starts[i + 1] > m.start()) + 1
             found.append(Match(claim, " ".join(m.group(0).split()), line))
     return sorted(found, key=lambda f: f.line)
+
+
+def _matches(pattern: re.Pattern[str], text: str, candidates: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, trying only the candidate positions (sorted), which include
+    every position where ``pattern`` can match: leftmost first, each search after the last match."""
+    end = 0
+    for at in candidates:
+        if at >= end:
+            m = pattern.match(text, at)
+            if m:
+                yield m
+                end = m.end()
 
 
 def _not_patient_text(leaflet: Leaflet) -> list[tuple[int, int]]:

@@ -25,10 +25,16 @@ def _dictionary():  # noqa: ANN202 - a pyphen.Pyphen, loaded on first use (see h
     return dictionary("en_US")
 
 
+_PARTS = re.compile(r"[-\u2019']")
+_VOWELS = re.compile(r"[aeiouy]+")
+_SOUNDED_E = re.compile(r"(?:ted|ded|ses|ces|zes|ges|xes|shes|ches)$")
+_TWO_VOWELS = re.compile(r"(?<![tsc])i[aou]|[^aeiouq]ua|eo(?![pu])|ea$|[^aeiouq]uo|ie[rt]$")
+
+
 @lru_cache(maxsize=20_000)
 def syllables(word: str) -> int:
     """Syllables in one word; a hyphenated compound is the sum of its parts, a number counts 1."""
-    parts = [p for p in re.split(r"[-\u2019']", word) if p]
+    parts = [p for p in _PARTS.split(word) if p]
     if len(parts) > 1:
         return sum(syllables(p) for p in parts)
     w = word.lower()
@@ -40,13 +46,13 @@ def syllables(word: str) -> int:
 def _vowel_groups(w: str) -> int:
     if len(w) <= 3:
         return 1
-    n = len(re.findall(r"[aeiouy]+", w))
+    n = len(_VOWELS.findall(w))
     if w.endswith("e") and not w.endswith(("le", "ee", "ie", "ye")):
         n -= 1  # silent final e: "make", "dose"
-    if w.endswith(("es", "ed")) and n > 1 and not re.search(r"(?:ted|ded|ses|ces|zes|ges|xes|shes|ches)$", w):
+    if w.endswith(("es", "ed")) and n > 1 and not _SOUNDED_E.search(w):
         n -= 1  # "gained", "makes" (but "created", "bruises" keep the syllable)
     # vowel pairs spoken as two syllables: radio, idea, area, video (not -tion, -sion, -cial)
-    n += len(re.findall(r"(?<![tsc])i[aou]|[^aeiouq]ua|eo(?![pu])|ea$|[^aeiouq]uo|ie[rt]$", w))
+    n += len(_TWO_VOWELS.findall(w))
     return max(1, n)
 
 
