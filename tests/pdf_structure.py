@@ -33,11 +33,16 @@ class Element:
     depth: int
     text: str = ""  # the element's own text lines, joined
     attrs: list[str] = field(default_factory=list)
+    full: str = ""  # its own text and its descendants' (a paragraph's links and spans), in order
 
     @property
     def squeezed(self) -> str:
         """Text without white space: Poppler joins lines without the space a line break stands for."""
         return "".join(self.text.split())
+
+    @property
+    def squeezed_full(self) -> str:
+        return "".join(self.full.split())
 
 
 _ELEMENT = re.compile(r'^( *)([A-Za-z][A-Za-z0-9]*)(?: "[^"]*")?(?: \((?:block|inline)\))?(:)?$')
@@ -47,14 +52,21 @@ def struct_text(path: Path) -> list[Element]:
     """The structure tree as ``pdfinfo -struct-text`` prints it, element by element in order."""
     out = subprocess.run([require_pdfinfo(), "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
     elements: list[Element] = []
+    open_: list[Element] = []  # the element at each depth that lines of that indent belong to
     for line in out.splitlines():
         stripped = line.strip()
+        depth = (len(line) - len(line.lstrip(" "))) // 2 - 1  # text and attributes: one level below their element
         if stripped.startswith('"') and elements:
-            elements[-1].text += stripped[1:-1]
+            owner = open_[min(depth, len(open_) - 1)]
+            owner.text += stripped[1:-1]
+            for element in open_[: owner.depth + 1]:
+                element.full += stripped[1:-1]
         elif stripped.startswith("/") and elements:
-            elements[-1].attrs.append(stripped)
+            open_[min(depth, len(open_) - 1)].attrs.append(stripped)
         elif m := _ELEMENT.match(line):
             elements.append(Element(m.group(2), len(m.group(1)) // 2))
+            del open_[elements[-1].depth :]
+            open_.append(elements[-1])
         elif stripped.startswith("Object "):
             continue
         elif stripped:

@@ -58,7 +58,14 @@ class Form:
         """The booking link as the leaflet prints its link: the body font's bold face, the link
         colour, underlined, and a link annotation so it can be tapped."""
         faces = self.brand.fonts[self.ctx.layout.text.font].faces
-        return SlotStyle(str(faces.get("bold") or faces["regular"]), self.ctx.layout.text.link_colour, underline=True, link=True)
+        return SlotStyle(str(faces.get("bold") or faces["regular"]), self.ctx.layout.text.link_colour, underline=True, link=True,
+                         description=self.labels["pack_booking_heading"])
+
+    def link_node(self) -> Node | None:
+        """The booking link's element: a ``Link`` in its own paragraph (``/Lang`` of the Latin
+        address in a right-to-left pack); the stamper adds the annotation's ``/OBJR`` per patient."""
+        paragraph = self.ctx.node("P", Lang="en" if self.ctx.rtl else None)
+        return paragraph.add("Link") if paragraph is not None else None
 
     def link_width(self, text: str, size: float) -> float:
         from pathlib import Path
@@ -156,7 +163,7 @@ def booking_box(form: Form, heading: str, text_width: float | None = None) -> li
             form.para(lab["pack_booking_text"], url_style),
             WriteLine(inner, ctx.layout.qr.panel_colour, form.rec, "booking_url", text_size=url_size,
                       height=ctx.styles.panel_text.fontSize * 1.6, align="right" if ctx.rtl else "left", lines=lines,
-                      style=form.link_style, inset=0, node=ctx.node("P", Lang="en" if ctx.rtl else None)),
+                      style=form.link_style, inset=0, node=form.link_node()),
             form.para(lab.fmt("booking_phone", phone=form.brand.phone), ctx.styles.panel_text),
         ]
     cells, widths = [code, text], [code.width + 10, inner + 2 * pad]
@@ -187,8 +194,7 @@ def booking_stack(form: Form, width: float) -> Flowable:
         code,
         Spacer(1, 4),
         WriteLine(inner, q.panel_colour, form.rec, "booking_url", text_size=url_size, height=url_size * 1.6,
-                  align="right" if ctx.rtl else "left", lines=lines, style=form.link_style, inset=0,
-                  node=ctx.node("P", Lang="en" if ctx.rtl else None)),
+                  align="right" if ctx.rtl else "left", lines=lines, style=form.link_style, inset=0, node=form.link_node()),
     ]
     return Table([[cell]], colWidths=[width], style=table_style(form.ctx, [
         ("BACKGROUND", (0, 0), (-1, -1), HexColor(q.panel_colour)),

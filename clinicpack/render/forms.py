@@ -23,6 +23,7 @@ class SlotStyle:
     colour: str  # #rrggbb
     underline: bool = False
     link: bool = False  # the value is a web address: stamped with a URI link annotation too
+    description: str = ""  # a link's purpose, for its annotation's /Contents ("Book your follow-up (address)")
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def impose_booklet(
     sx, sy = spread_origin
     writer = PdfWriter()
     marks_form = _form(writer, PdfReader(io.BytesIO(marks)).pages[0], (0.0, 0.0, *sheet_media)) if marks else None
-    placed: dict[int, tuple[IndirectObject, IndirectObject]] = {}  # page index -> (sheet, form): for the structure tree
+    placed: dict[int, tuple[IndirectObject, IndirectObject, tuple[float, float]]] = {}  # page index -> (sheet, form, offset): for the structure tree
     for left, right in saddle_stitch_order(count, rtl):
         sheet = writer.add_blank_page(*sheet_media)
         forms = DictionaryObject()
@@ -94,8 +94,9 @@ def impose_booklet(
             name = f"/Page{number}"
             form = _form(writer, reader.pages[number - 1], clip)
             forms[NameObject(name)] = form
-            placed[number - 1] = (sheet.indirect_reference, form)
-            ops.append(f"q 1 0 0 1 {sx + slot * w - b:.4f} {sy - b:.4f} cm {name} Do Q")
+            offset = (round(sx + slot * w - b, 4), round(sy - b, 4))
+            placed[number - 1] = (sheet.indirect_reference, form, offset)
+            ops.append(f"q 1 0 0 1 {offset[0]:.4f} {offset[1]:.4f} cm {name} Do Q")
         if marks_form is not None:
             forms[NameObject("/Marks")] = marks_form
             ops.append("/Artifact BMC q /Marks Do Q EMC")  # the sheet's crop and fold marks
@@ -146,7 +147,7 @@ class _TreeCopy:
     """Copies one leaflet's structure tree onto the imposed sheets (see ``copy_structure``)."""
 
     writer: PdfWriter
-    placed: dict[int, tuple[IndirectObject, IndirectObject]]  # page index -> (sheet, form)
+    placed: dict[int, tuple[IndirectObject, IndirectObject, tuple[float, float]]]  # page index -> (sheet, form, where the form is drawn)
     page_of: dict[int, int]  # the A5 page's object number -> its index
     copied: dict[int, IndirectObject] = field(default_factory=dict)  # old element's object number -> its copy
 
@@ -157,26 +158,32 @@ class _TreeCopy:
             if kid.get("/Type") != "/MCR":
                 return None
             page, kid = kid.raw_get("/Pg"), kid["/MCID"]
-        sheet, form = self.placed[self.page_of[page.idnum]]
+        sheet, form, _ = self.placed[self.page_of[page.idnum]]
         return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): sheet,
                                  NameObject("/Stm"): form, NameObject("/MCID"): kid})
 
     def element(self, ref: IndirectObject, parent: IndirectObject) -> IndirectObject | None:
-        """A copy of the element ``ref`` and its kids under ``parent``; None for a Link (its
-        annotation is not on the sheet)."""
+        """A copy of the element ``ref`` and its kids under ``parent``; None for a Link with only
+        its annotation (which is not on the sheet)."""
         elem = ref.get_object()
         kids = _kids(elem)
         if kids and all(isinstance(k, DictionaryObject) and k.get("/Type") == "/OBJR" for k in kids):
             return None
         new = DictionaryObject({NameObject(k): v.clone(self.writer) if hasattr(v, "clone") else v for k, v in elem.items()
                                 if k in _KEPT_KEYS})
+        if elem.get("/S") == "/Link":
+            new[NameObject("/S")] = NameObject("/Span")  # its text stays, but on paper it is no longer a link
         new_ref = self.writer._add_object(new)
         new[NameObject("/P")] = parent
         out = self.kids(kids, elem, new_ref)
         new[NameObject("/K")] = out
-        first = next((k["/Pg"] for k in out if isinstance(k, DictionaryObject)), None)
+        first = next((k.raw_get("/Pg") for k in out if isinstance(k, DictionaryObject)), None)  # the sheet, by reference
         if first is not None:
             new[NameObject("/Pg")] = first
+        if "/A" in new and "/BBox" in new["/A"] and "/Pg" in elem:  # a figure's box: on the sheet, where its page now is
+            dx, dy = self.placed[self.page_of[elem.raw_get("/Pg").idnum]][2]
+            box = new["/A"]["/BBox"]
+            new["/A"][NameObject("/BBox")] = ArrayObject(FloatObject(round(float(v) + (dx, dy)[i % 2], 2)) for i, v in enumerate(box))
         self.copied[ref.idnum] = new_ref
         return new_ref
 
@@ -209,13 +216,14 @@ def _kids(elem: DictionaryObject) -> ArrayObject:
     return kids if isinstance(kids, ArrayObject) else ArrayObject([kids])
 
 
-def copy_structure(reader: PdfReader, writer: PdfWriter, placed: dict[int, tuple[IndirectObject, IndirectObject]]) -> None:
+def copy_structure(reader: PdfReader, writer: PdfWriter, placed: dict[int, tuple[IndirectObject, IndirectObject, tuple[float, float]]]) -> None:
     """The leaflet's structure tree on the imposed sheets, in the A5 pages' reading order.
 
     Each page's content now lives in a Form XObject on some sheet, so every marked-content
     reference becomes ``<< /Type /MCR /Pg sheet /Stm form /MCID n >>``; the form keeps the page's
     ``/StructParents`` key and the parent tree keeps its page entries. Link annotations are not
-    imposed (a printed sheet has none), so their ``/OBJR`` entries and empty ``Link`` elements go.
+    imposed (a printed sheet has none), so their ``/OBJR`` entries and empty ``Link`` elements go;
+    a ``Link`` with text becomes a ``Span`` holding that text.
     """
     tree = reader.trailer["/Root"].get("/StructTreeRoot")
     if tree is None:

@@ -87,12 +87,24 @@ def font_resource_object(bodies: list[bytes], page: int) -> int:
     return int(m.group(1))
 
 
-def link_annotation(url: str, rect: tuple[float, float, float, float]) -> bytes:
-    """A link annotation that opens ``url`` when its area is tapped, with no border drawn."""
+def link_annotation(url: str, rect: tuple[float, float, float, float], contents: str = "", struct_parent: int | None = None) -> bytes:
+    """A link annotation that opens ``url`` when its area is tapped, with no border drawn;
+    ``contents`` describes it (a screen reader reads it), ``struct_parent`` is its key in the
+    structure tree's parent tree (a tagged pack)."""
     escaped = url.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     x0, y0, x1, y1 = rect
+    extra = f" /Contents {text_string(contents)}" if contents else ""
+    if struct_parent is not None:
+        extra += f" /StructParent {struct_parent}"
     return (f"<< /Type /Annot /Subtype /Link /Rect [ {x0:.2f} {y0:.2f} {x1:.2f} {y1:.2f} ] /Border [ 0 0 0 ] "
-            f"/A << /S /URI /Type /Action /URI ({escaped}) >> >>").encode("latin-1")
+            f"/A << /S /URI /Type /Action /URI ({escaped}) >>{extra} >>").encode("latin-1")
+
+
+def text_string(text: str) -> str:
+    """A PDF text string: literal if plain printable ASCII, else UTF-16BE with its byte order mark."""
+    if text.isascii() and text.isprintable():
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
 def with_annotations(page: bytes, numbers: list[int]) -> bytes:

@@ -37,6 +37,7 @@ from .pdfobjects import (
     write_pdf,
 )
 from .stamp_fonts import URL_CHARACTERS, EmbeddedFont, RTLShaper, font_characters, load_font, shaped_script
+from .stamp_links import StampedLinks
 from .tounicode import utf16_hex
 
 FONT_RESOURCE = b"FPatient"
@@ -108,6 +109,7 @@ class Stamper:
                 raise TemplateError(f"page {page} has no single content stream")
             self.page_parts[page] = (number, body[: m.start()], body[m.end() :], int(m.group(1)))
         self.q_refs = (q_obj, big_q_obj)
+        self.links = StampedLinks(self.bodies, self.root, self.pages, [s for s in slots if s.style is not None and s.style.link])
         # right-to-left packs: every value is shaped and bidi-ordered by the RTL engine, in the
         # first font (the script's) with the last one (the layout's body font) for Latin letters
         self.shaper = RTLShaper(files[0], files[-1]) if shaping else None
@@ -236,9 +238,10 @@ class Stamper:
         replaced: dict[int, bytes] = {}
         added: list[bytes] = []
         digest = hashlib.md5(self.template_id)
+        tagging = self.links.for_pack()
         for page in sorted(self.slots):
             ops = [b"q ", self.text_rgb, self.fill, b"\n"]
-            links: list[tuple[str, list[tuple[float, float, float, float]]]] = []
+            links: list[tuple[SlotPosition, str, list[tuple[float, float, float, float]]]] = []
             for slot in self.slots[page]:
                 if slot.key == "qr":
                     if qr_path:
@@ -248,9 +251,12 @@ class Stamper:
                 elif values.get(slot.key):
                     text_ops, rects = self._text_ops(slot, values[slot.key])
                     # a tagged template reserved this value's marked-content id in its field's element
-                    ops += [f"/Span <</MCID {slot.mcid}>> BDC\n".encode() if slot.mcid is not None else b"/Artifact BMC\n", text_ops, b"\nEMC\n"]
+                    tag = "Link" if slot.style is not None and slot.style.link else "Span"
+                    ops += [f"/{tag} <</MCID {slot.mcid}>> BDC\n".encode() if slot.mcid is not None else b"/Artifact BMC\n", text_ops, b"\nEMC\n"]
                     if rects:
-                        links.append((values[slot.key], rects))
+                        links.append((slot, values[slot.key], rects))
+                elif slot.mcid is not None:  # a line left blank: its reserved sequence is there, empty
+                    ops.append(f"/Span <</MCID {slot.mcid}>> BDC EMC\n".encode())
             ops.append(b"Q")
             content = b"".join(ops)
             digest.update(content)
@@ -260,12 +266,14 @@ class Stamper:
             added.append(stream(zlib.compress(content, 6), "/Filter /FlateDecode"))
             next_number += 1
             annots = []
-            for url, rects in links:
+            for slot, url, rects in links:
+                contents = f"{slot.style.description} ({url})" if slot.style.description else url
                 for rect in rects:
-                    added.append(link_annotation(url, rect))
+                    added.append(link_annotation(url, rect, contents, tagging.annotation(slot, next_number)))
                     annots.append(next_number)
                     next_number += 1
             replaced[number] = with_annotations(body, annots)
+        replaced.update(tagging.objects())
         return self._serialise(replaced, added, digest.hexdigest())
 
     def _serialise(self, replaced: dict[int, bytes], added: list[bytes], file_id: str) -> bytes:

@@ -14,30 +14,30 @@ ReportLab writes no structure of its own, so this module adds it in three small 
    on a later page) is drawn as an artifact and read once.
 3. At save, the canvas writes the StructTreeRoot, ParentTree, ``/MarkInfo``, the pages'
    ``/StructParents`` and ``/Tabs /S``, ``/ViewerPreferences /DisplayDocTitle`` and an XMP
-   packet with the title through ReportLab's own pdfdoc objects, in one pass: no re-reading of
-   the finished bytes (cheap, and the bytes stay reproducible because every name is a counter).
+   packet with the title through ReportLab's own pdfdoc objects, in one pass (``struct_tree``):
+   no re-reading of the finished bytes (cheap, and the bytes stay reproducible because every
+   name is a counter).
 
 Links: every link annotation made while a node is open becomes a ``Link`` element (one per
 address) holding an ``/OBJR`` to the annotation, which gets ``/StructParent`` and a
-``/Contents`` description.
+``/Contents`` description, and the marked content of the link's printed text (ReportLab's
+paragraph reports where a link starts and ends; the right-to-left engine calls ``tag_run``).
+The stamper adds the booking link of each consent pack in the same way (``stamp_links``).
+Right-to-left paragraphs: a run in another script (Latin letters in Urdu) is a ``Span`` with
+its own ``/Lang``, and the paragraph's kids are put back in reading order. A ``Figure`` gets
+its box on the page (``/A << /O /Layout /BBox [...] >>``).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import (
-    PDFDictionary,
-    PDFName,
-    PDFObject,
-    PDFObjectReference,
-    PDFPage,
-    PDFString,
-)
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFPage, PDFString
 
-from .escaping import escape
+from .struct_tree import StructWriter
 
 PAGE_KEYS = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
 
@@ -110,6 +110,9 @@ def _tagged_class(cls: type) -> type:
             return cls.drawOn(self, canv, x, y, _sW)  # a repeated header row: an artifact
         self.__dict__["_tag_drawn"] = True
         begin(self._tag_node)
+        if self._tag_node.role == "Figure":
+            size = (self.width, self.height) if self.width and self.height else self.wrap(*canv._pagesize)  # (a flowable that only wraps)
+            figure_box(canv, self._tag_node, self._hAlignAdjust(x, _sW), y, *size)
         try:
             return cls.drawOn(self, canv, x, y, _sW)
         finally:
@@ -125,6 +128,14 @@ def _tagged_class(cls: type) -> type:
     sub = type("Tagged" + cls.__name__, (cls,), {"drawOn": drawOn, "split": split})
     _TAGGED_CLASSES[cls] = sub
     return sub
+
+
+def figure_box(canv: Any, node: Node, x: float, y: float, width: float, height: float) -> None:
+    """The figure's layout attribute ``/A << /O /Layout /BBox [...] >>``: where it is on the
+    page, in page coordinates (the canvas may be translated or scaled, as inside a table cell)."""
+    corners = [canv.absolutePosition(cx, cy) for cx in (x, x + width) for cy in (y, y + height)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    node.attrs["A"] = {"O": "Layout", "BBox": [round(v, 2) for v in (min(xs), min(ys), max(xs), max(ys))]}
 
 
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -174,6 +185,32 @@ def tag_list_labels(list_flowable: Any, labels: list[Node | None]) -> Any:
     return list_flowable
 
 
+# ------------------------------------------------------------------ right-to-left runs
+
+LATIN_LANGUAGE = "en"  # Latin letters in a right-to-left leaflet: the clinic's addresses and names, in English
+
+
+def script_runs(texts: list[str]) -> list[bool]:
+    """For each glyph cluster of a right-to-left line (visual order, its characters in
+    ``texts``): is it part of a left-to-right run (Latin letters, and the digits and
+    punctuation between them, as in a web address)? Decided by script, never by words: a
+    cluster with a strong left-to-right letter is; neutral ones (spaces, digits, ``/.:``) are
+    when the nearest letters on both sides are."""
+    strong: list[bool | None] = []
+    for text in texts:
+        classes = {unicodedata.bidirectional(ch) for ch in text}
+        strong.append(True if "L" in classes else False if classes & {"R", "AL"} else None)
+    out = list(strong)
+    before: bool | None = None
+    for i, value in enumerate(strong):
+        if value is None:
+            after = next((v for v in strong[i + 1 :] if v is not None), None)
+            out[i] = bool(before and after)
+        else:
+            before = value
+    return [bool(v) for v in out]
+
+
 # ------------------------------------------------------------------ the canvas
 
 
@@ -195,6 +232,10 @@ class TaggingCanvas:
         self._tag_mcids: dict[int, list[Node]] = {}  # page -> node of each MCID
         self._tag_annots: list[tuple[PDFDictionary, Node]] = []
         self._tag_mark = 0
+        self._tag_link_seen = False  # a link of the paragraph being drawn has put its text in its element
+        self._tag_run: tuple[str | None, str] = (None, "")  # right-to-left drawing: the current run's (link, language)
+        self._tag_pos: dict[tuple[int, int], int] = {}  # (page, MCID) -> its place in its paragraph's text
+        self._tag_reorder: dict[int, Node] = {}  # right-to-left elements whose kids are sorted at save
 
     # ---- marked content
 
@@ -206,13 +247,99 @@ class TaggingCanvas:
             code.append("EMC")
         self._tag_mark = len(code)
 
-    def _tag_open(self, node: Node) -> None:
+    def _tag_open(self, node: Node, code: list[str] | None = None) -> None:
+        """Start a marked-content sequence of ``node`` (in the page's code, or in ``code``)."""
         page = self._pageNumber
         mcids = self._tag_mcids.setdefault(page, [])
-        props = f"/MCID {len(mcids)}"
-        self._code.append(f"/{node.role} <<{props}>> BDC")
+        (self._code if code is None else code).append(f"/{node.role} <</MCID {len(mcids)}>> BDC")
         node.kids.append(("mc", page, len(mcids)))
         mcids.append(node)
+
+    def tag_switch(self, code: list[str], node: Node | None) -> None:
+        """Inside a tagged flowable's drawing: end the current sequence and go on as the content
+        of ``node`` (a ``Link`` or a ``Span`` within the flowable's element; None: the element
+        itself again). ``code`` is where the drawing is being written (a text object's code:
+        marked-content operators are allowed inside BT ... ET)."""
+        if self.tag_root is None or not self._tag_stack:
+            return
+        code.append("EMC")
+        self._tag_open(node or self._tag_stack[-1], code)
+
+    def tag_link_node(self, url: str) -> Node | None:
+        """The ``Link`` element for ``url`` in the element being drawn (one per address)."""
+        if self.tag_root is None or not self._tag_stack:
+            return None
+        owner = self._tag_stack[-1]
+        link = next((k for k in owner.kids if isinstance(k, Node) and k.role == "Link" and k.attrs.get("_url") == url), None)
+        return link if link is not None else owner.add("Link", _url=url)
+
+    def tag_run(self, code: list[str], href: str | None, lang: str, text: str, pos: int) -> None:
+        """A run of glyphs of the right-to-left paragraph being drawn (visual order): a link's
+        goes into its ``Link`` element, a run in another script (Latin letters in Urdu) into a
+        ``Span`` with that ``lang`` and its text; ``pos`` (the run's place in the paragraph's
+        text) puts the element's kids back in reading order when the tree is written."""
+        if self.tag_root is None or not self._tag_stack:
+            return
+        owner = self._tag_stack[-1]
+        if lang and lang == owner.attrs.get("Lang"):
+            lang = ""  # the whole element is already in that language
+        key = (href, lang)
+        if key != self._tag_run:
+            target = None
+            if href:
+                target = self.tag_link_node(href)
+                self._tag_link_seen = True
+                if lang:
+                    target.attrs["Lang"] = lang
+            elif lang:
+                target = owner.add("Span", Lang=lang, ActualText=text)
+            self._tag_run = key
+            self.tag_switch(code, target)
+            self._tag_reorder[id(owner)] = owner
+        page = self._pageNumber
+        mcid = len(self._tag_mcids[page]) - 1
+        self._tag_pos[(page, mcid)] = min(pos, self._tag_pos.get((page, mcid), pos))
+
+    def tag_run_end(self, code: list[str]) -> None:
+        """After a right-to-left line: back to the paragraph's own element."""
+        if self.tag_root is not None and self._tag_stack and self._tag_run != (None, ""):
+            self.tag_switch(code, None)
+            self._tag_run = (None, "")
+
+    def _tag_in_reading_order(self) -> None:
+        """Kids of right-to-left paragraphs sorted by their place in the text (a kid whose
+        content has no place keeps the one before it)."""
+        pos = self._tag_pos
+
+        def place(kid: Any) -> int | None:
+            if isinstance(kid, Node):
+                return min((p for k in kid.kids if not isinstance(k, Node) and (p := pos.get(k[1:])) is not None), default=None)
+            return pos.get(kid[1:]) if kid[0] == "mc" else None
+
+        for owner in self._tag_reorder.values():
+            keyed, last = [], -1
+            for kid in owner.kids:
+                found = place(kid)
+                last = found if found is not None else last
+                keyed.append((last, len(keyed), kid))
+            owner.kids = [kid for _, _, kid in sorted(keyed, key=lambda t: (t[0], t[1]))]
+
+    def beginText(self, x=0, y=0, direction=None):  # noqa: N802 (ReportLab's name)
+        """A text object that puts a paragraph's link text inside its ``Link`` element: ReportLab's
+        paragraph calls ``_linkRecord`` after writing a link's first piece and before the text after it."""
+        text = super().beginText(x, y, direction)  # type: ignore[misc]
+        if self.tag_root is not None and self._tag_stack:
+            text._linkRecord = lambda link, kind: self._tag_link_text(text._code, link[1], kind)
+        return text
+
+    def _tag_link_text(self, code: list[str], url: str, kind: str) -> None:
+        self._tag_link_seen = True
+        if kind == "end":
+            self.tag_switch(code, None)
+            return
+        last = code.pop()  # the link's first piece, already written
+        self.tag_switch(code, self.tag_link_node(url))
+        code.append(last)
 
     def tag_begin(self, node: Node) -> None:
         if self.tag_root is None:
@@ -222,6 +349,8 @@ class TaggingCanvas:
         else:
             self._tag_artifact()
         self._tag_stack.append(node)
+        self._tag_link_seen = False
+        self._tag_run = (None, "")
         self._tag_open(node)
 
     def tag_end(self) -> None:
@@ -268,9 +397,9 @@ class TaggingCanvas:
             url = getattr(self, "_tag_url", "") or ""
             self._tag_url = ""
             owner = self._tag_stack[-1] if self._tag_stack else self.tag_root
-            link = next((k for k in owner.kids if isinstance(k, Node) and k.role == "Link" and k.attrs.get("_url") == url), None)
-            if link is None:
-                link = owner.add("Link", _url=url)
+            link = self.tag_link_node(url) if self._tag_stack else owner.add("Link", _url=url)
+            if self._tag_stack and not self._tag_link_seen and not any(k[0] == "mc" for k in link.kids if not isinstance(k, Node)):
+                self._tag_adopt(owner, link)  # a paragraph in one style that is all link: its text is the link's
             text = owner.links.get(url, "")
             contents = f"{text} ({url})" if text and text.strip() != url else f"Link: {url}"
             link.attrs.setdefault("Alt", contents)
@@ -280,6 +409,20 @@ class TaggingCanvas:
             self._tag_annots.append((annotation, link))
             return
         super()._addAnnotation(annotation, name, addtopage)  # type: ignore[misc]
+
+    def _tag_adopt(self, owner: Node, link: Node) -> None:
+        """Make the sequence being drawn for ``owner`` the content of ``link`` instead."""
+        kid = next((k for k in reversed(owner.kids) if not isinstance(k, Node) and k[0] == "mc"), None)
+        if kid is None or kid[1] != self._pageNumber:
+            return
+        opened = f"/{owner.role} <</MCID {kid[2]}>> BDC"
+        at = next((i for i in range(len(self._code) - 1, -1, -1) if self._code[i] == opened), None)
+        if at is None:
+            return
+        self._code[at] = f"/Link <</MCID {kid[2]}>> BDC"
+        owner.kids.remove(kid)
+        link.kids.insert(0, kid)
+        self._tag_mcids[kid[1]][kid[2]] = link
 
     def _setAnnotations(self, page):  # noqa: N802
         super()._setAnnotations(page)  # type: ignore[misc]
@@ -293,113 +436,5 @@ class TaggingCanvas:
     def tag_write(self) -> None:
         if self.tag_root is None:
             return
-        _StructWriter(self._doc, self._tag_mcids, self._tag_annots).write(self.tag_root, self.tag_meta["title"])
-
-
-class _StructWriter:
-    """Writes the tree as raw PDF objects: ReportLab's generic dictionary objects cost more
-    to format than the rest of tagging together (a leaflet has hundreds of elements)."""
-
-    def __init__(self, doc: Any, mcids: dict[int, list[Node]], annots: list[tuple[PDFDictionary, Node]]) -> None:
-        self.doc, self.mcids, self.annots = doc, mcids, annots
-
-    def write(self, root: Node, title: str) -> None:
-        doc = self.doc
-        nodes = list(root.iter_content()) or [root]
-        for node in nodes:
-            node.keep = True  # has content: known now, so each element lists its kids in one pass
-        for number, node in enumerate(nodes, 1):
-            node._ref = f"SE{number}"
-        pages = doc.pageCounter - 1  # page N's key is N - 1; the annotations' keys follow
-        for i, (annotation, _) in enumerate(self.annots):
-            annotation["StructParent"] = pages + i
-        nums: list[tuple[int, list[str] | str]] = [(page - 1, [n._ref for n in self.mcids.get(page, [])]) for page in range(1, pages + 1)]
-        nums += [(pages + i, link._ref) for i, (_, link) in enumerate(self.annots)]
-        doc.Reference(_Raw(_tree_root, (root._ref, nums)), "StructTreeRoot")
-        for node in nodes:
-            doc.Reference(_Raw(_element, (node, "StructTreeRoot" if node is root else node.parent._ref)), node._ref)
-        catalog = doc.Catalog
-        catalog.StructTreeRoot = PDFObjectReference("StructTreeRoot")
-        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-        catalog.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
-        catalog.Metadata = xmp_stream(title, root.attrs.get("Lang", ""))
-
-
-class _Raw(PDFObject):
-    """An object whose text is made at format time, when object numbers are known."""
-
-    def __init__(self, maker: Any, data: Any) -> None:
-        self.maker, self.data = maker, data
-
-    def format(self, document: Any) -> bytes:
-        ids = document.idToObjectNumberAndVersion
-        return self.maker(self.data, lambda name: "{} {} R".format(*ids[name])).encode("latin-1")
-
-
-def _tree_root(data: tuple[str, list[tuple[int, list[str] | str]]], ref: Any) -> str:
-    """A page's key maps to the elements of its MCIDs (an array); an annotation's to its Link."""
-    root, nums = data
-    entries = " ".join(f"{key} {ref(v) if isinstance(v, str) else '[' + ' '.join(ref(n) for n in v) + ']'}" for key, v in nums)
-    return f"<< /Type /StructTreeRoot /K {ref(root)} /ParentTree << /Nums [{entries}] >> /ParentTreeNextKey {len(nums)} >>"
-
-
-def _element(data: tuple[Node, str], ref: Any) -> str:
-    node, parent = data
-    first_page = next((k[1] for k in node.kids if not isinstance(k, Node)), None)
-    kids = []
-    for kid in node.kids:
-        if isinstance(kid, Node):
-            if kid.keep:
-                kids.append(ref(kid._ref))
-        elif kid[0] == "mc":
-            _, page, mcid = kid
-            kids.append(str(mcid) if page == first_page else f"<< /Type /MCR /Pg {ref(f'Page{page}')} /MCID {mcid} >>")
-        else:
-            _, page, annotation = kid
-            kids.append(f"<< /Type /OBJR /Pg {ref(f'Page{page}')} /Obj {ref(annotation)} >>")
-    # compact: a pack has about a thousand elements, and every byte is copied for every patient
-    # (/Type /StructElem is optional and left out)
-    out = [f"<</S/{node.role}/P {ref(parent)}/K{' ' + kids[0] if len(kids) == 1 and kids[0].isdigit() else '[' + ' '.join(kids) + ']'}"]
-    if first_page is not None:
-        out.append(f"/Pg {ref(f'Page{first_page}')}")
-    for key in ("Alt", "ActualText", "Lang", "T", "E"):
-        if key in node.attrs:
-            out.append(f"/{key}{pdf_text(node.attrs[key])}")
-    if "A" in node.attrs:
-        out.append("/A<<" + "".join(f"/{k}/{v}" for k, v in node.attrs["A"].items()) + ">>")
-    return "".join(out) + ">>"
-
-
-def pdf_text(text: str) -> str:
-    """A PDF text string: literal if plain ASCII, else UTF-16BE with its byte order mark."""
-    if text.isascii() and text.isprintable():
-        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
-
-
-def xmp_stream(title: str, language: str) -> PDFObject:
-    """The XMP packet: the document title (PDF/UA asks for dc:title), no dates (reproducible)."""
-    lang = escape(language or "x-default", {'"': "&quot;"})
-    xml = (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>'
-        f"<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>"
-        "</rdf:Description></rdf:RDF></x:xmpmeta>\n"
-        '<?xpacket end="w"?>'
-    )
-    return _XmpStream(xml.encode("utf-8"))
-
-
-class _XmpStream(PDFObject):
-    """The metadata stream, unfiltered as XMP readers expect (ReportLab would write an empty
-    /Filter array for a stream without filters)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def format(self, document: Any) -> bytes:
-        return b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(self.data) + self.data + b"\nendstream"
-
-
+        self._tag_in_reading_order()
+        StructWriter(self._doc, self._tag_mcids, self._tag_annots).write(self.tag_root, self.tag_meta["title"])

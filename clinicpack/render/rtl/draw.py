@@ -161,6 +161,25 @@ def _code(doc: Any, codes: dict[tuple[str, int, str, int], _Code], key: tuple[st
     return got
 
 
+def _tag_runs(canvas: Any, clusters: list[list[DrawnGlyph]]) -> list[tuple[str | None, str, str, int]]:
+    """Per cluster: (link, language, the run's text in reading order, its place in the paragraph),
+    for a tagging canvas; [] when not tagging."""
+    if getattr(canvas, "tag_run", None) is None or not getattr(canvas, "_tag_stack", None):
+        return []
+    from ..tagging import LATIN_LANGUAGE, script_runs
+
+    latin = script_runs(["".join(g.text for g in c) for c in clusters])
+    out: list[tuple[str | None, str, str, int]] = []
+    start = 0
+    for i in range(len(clusters) + 1):  # runs of the same (link, language), each with its own text
+        if i == len(clusters) or (i > start and (clusters[i][0].run.href, latin[i]) != (clusters[start][0].run.href, latin[start])):
+            run = sorted((g for c in clusters[start:i] for g in c if g.text), key=lambda g: g.cluster)
+            text, pos = "".join(g.text for g in run), min((g.cluster for g in run), default=0)
+            out += [(clusters[start][0].run.href, LATIN_LANGUAGE if latin[start] else "", text, pos)] * (i - start)
+            start = i
+    return out
+
+
 def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float, size: float, style: RTLStyle) -> None:
     """Write glyphs as PDF text, left to right (visual order), each at its absolute position.
 
@@ -181,13 +200,14 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
     recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
     font_size = _fmt(size)
-    for cluster in glyph_clusters(glyphs):
-        # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
-        # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
-        cluster = [g for g in cluster if g.text or _has_ink(g)]
-        if not cluster:
-            continue
+    # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
+    # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
+    clusters = [kept for cluster in glyph_clusters(glyphs) if (kept := [g for g in cluster if g.text or _has_ink(g)])]
+    runs = _tag_runs(canvas, clusters)
+    for i, cluster in enumerate(clusters):
         text = "".join(g.text for g in cluster)
+        if runs:  # tagged PDF: links and Latin runs as elements of their own (see tagging.tag_run)
+            canvas.tag_run(ops, *runs[i])
         span = len(cluster) > 1 and text
         if span:
             # one letter drawn as several glyphs (Nastaliq: skeleton, dots, joins): the extra
@@ -215,6 +235,8 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
             ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm {code} Tj")
         if span:
             ops.append("EMC")
+    if runs:
+        canvas.tag_run_end(ops)
     ops.append("ET")
     canvas._code.append("\n".join(ops))
 

@@ -1,0 +1,172 @@
+"""Tagged PDFs (issue 14), second part: links (the leaflets' and the booking link stamped into
+every consent pack) as Link elements holding their annotation and their printed text; Latin
+runs inside right-to-left paragraphs as Span elements with their own /Lang, in reading order;
+figures with their place on the page. Read back with Poppler, pikepdf, PDFium and a QR decoder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from helpers import decode_qr, make_project, render_page
+from pdf_structure import read_tree, roles, struct_text
+from test_tagging import EVERYTHING, URDU, assert_link_is_tagged, build, packs  # noqa: F401 (packs: a fixture)
+
+
+def kids_of(element: pikepdf.Dictionary) -> list:
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
+
+
+def annotations(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    return [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
+
+
+# ------------------------------------------------------------------ links
+
+
+def test_a_leaflet_link_reads_its_own_text_inside_its_link_element(tmp_path: Path) -> None:
+    out = build(tmp_path, {"everything.md": EVERYTHING})
+    elements = struct_text(out / "test-everything.pdf")
+    links = roles(elements, "Link")
+    texts = [e.full for e in links]
+    assert "link to the clinic" in texts  # [link to the clinic](https://clinic.example/info)
+    assert "https://clinic.example/book?t=test-everything" in texts  # the booking address: the whole paragraph is the link
+    paragraph = next(e for e in elements if "A paragraph with a" in e.text)
+    assert "link to the clinic" not in paragraph.text and "link to the clinic" in paragraph.full  # read in its place, once
+
+
+def test_every_link_in_every_pack_blank_and_stamped_is_tagged(packs: Path) -> None:  # noqa: F811
+    files = sorted(packs.rglob("*.pdf"))
+    assert len(files) == 6
+    for path in files:
+        pdf = pikepdf.open(path)
+        tree = pdf.Root.StructTreeRoot
+        parent_tree = dict(pikepdf.NumberTree(tree.ParentTree).items())
+        assert int(tree.ParentTreeNextKey) == max(parent_tree) + 1 == len(parent_tree), path.name
+        found = annotations(pdf)
+        keys = [int(a.StructParent) for a in found]
+        assert len(set(keys)) == len(keys), f"{path.name}: two annotations share a parent-tree key"
+        stamped = [a for a in found if "&ref=" in str(a.A.URI) or str(a.Contents).startswith("Book") or "(" in str(a.Contents)]
+        assert stamped, path.name
+        for annot in found:
+            assert_link_is_tagged(annot, parent_tree)
+
+
+def test_a_stamped_booking_link_reads_the_patients_address_and_describes_it(packs: Path) -> None:  # noqa: F811
+    path = packs / "exosome-hair-loss" / "P1.pdf"
+    pdf = pikepdf.open(path)
+    personal = [a for a in annotations(pdf) if str(a.A.URI).endswith("&ref=P1")]
+    assert len(personal) >= 2  # the cover and the card (a long link has one annotation per line)
+    assert all(str(a.Contents) == f"Book your follow-up ({a.A.URI})" for a in personal)
+    links = [e for e in roles(struct_text(path), "Link") if "&ref=P1" in e.full]
+    assert len(links) >= 2 and all(e.full == str(personal[0].A.URI) for e in links)  # the printed text, inside the Link
+    # in the Urdu pack the Latin address sits in a paragraph marked English, the description is in Urdu
+    urdu = next(p for p in packs.glob("*ur*") if p.is_dir()) / "P2.pdf"
+    pdf = pikepdf.open(urdu)
+    parent_tree = dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items())
+    for annot in annotations(pdf):
+        if str(annot.A.URI).endswith("&ref=P2"):
+            link = parent_tree[int(annot.StructParent)]
+            assert str(link.P.get("/Lang")) == "en"
+            assert str(annot.Contents).endswith(f"({annot.A.URI})") and not str(annot.Contents).startswith("Book")
+
+
+def test_packs_have_every_reserved_sequence_and_nothing_else(packs: Path) -> None:  # noqa: F811
+    """Every marked-content id the tree names is in the content (a line left blank is an empty
+    sequence) and every one in the content is named by exactly one element."""
+    for path in sorted(packs.rglob("*.pdf")):
+        tree = read_tree(path)
+        assert tree.loose_operators == {}, path.name
+        assert sorted(tree.tree_mcids) == sorted(tree.content_mcids), path.name
+
+
+# ------------------------------------------------------------------ Latin runs in right-to-left text
+
+
+MIXED = "پہلے PRP پھر HbA1c اور [ہماری ویب سائٹ](https://clinic.example/x) پھر https://clinic.example/book آخر۔"
+
+
+def test_latin_runs_in_an_urdu_paragraph_are_english_spans_in_reading_order(tmp_path: Path) -> None:
+    source = URDU.replace("## یہ علاج کیا ہے {#what-the-treatment-is}\n", "## یہ علاج کیا ہے {#what-the-treatment-is}\n\n" + MIXED + "\n", 1)
+    out = build(tmp_path, {"mixed.ur.md": source})
+    tree = read_tree(out / "rtl-mixed.pdf")
+    paragraph = next(e for e in tree.elements if str(e.get("/ActualText", "")).startswith("پہلے PRP"))
+    kids = [k for k in kids_of(paragraph) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    # in the order of the text, whatever order the glyphs are drawn in (right to left)
+    described = [(str(k.S), str(k.get("/Lang", "")), str(k.get("/ActualText", ""))) for k in kids]
+    spans = [(lang, text) for role, lang, text in described if role == "/Span"]
+    assert spans == [("en", "PRP"), ("en", "HbA1c"), ("en", "https://clinic.example/book")]
+    order = [role for role, _, _ in described]
+    assert order == ["/Span", "/Span", "/Link", "/Span"]
+    link = kids[2]
+    assert "/Lang" not in link  # its text is Urdu
+    # the Urdu around them: the element's own text, first and last, by what Poppler reads
+    shown = next(e for e in struct_text(out / "rtl-mixed.pdf") if e.role == "P" and "PRP" in e.full)
+    assert shown.full.index("PRP") < shown.full.index("HbA1c") < shown.full.index("https://clinic.example/book")
+    # Urdu words alone are never marked as another language: decided by script, not by words
+    assert not any(str(e.get("/Lang", "")) == "en" and re.search("[\u0600-\u06ff]", str(e.get("/ActualText", ""))) for e in tree.elements)
+
+
+def test_tagging_changes_nothing_on_a_mixed_urdu_page(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+    from test_quality import loaded
+
+    from clinicpack.labels import load_labels
+    from clinicpack.render import RenderOptions, render_leaflet
+
+    source = URDU.replace("## یہ علاج کیا ہے {#what-the-treatment-is}\n", "## یہ علاج کیا ہے {#what-the-treatment-is}\n\n" + MIXED + "\n", 1)
+    root = make_project(tmp_path, {"mixed.ur.md": source})
+    leaflet, brand, layout = loaded(root, "mixed.ur.md")
+    labels = load_labels(root / "assets" / "labels", leaflet.language)
+    pdfs = [render_leaflet(leaflet, brand, layout, labels, RenderOptions(assets_dir=root / "assets", booking_url="https://clinic.example/b",
+                                                                           tagged=tagged)) for tagged in (True, False)]
+    docs = [pdfium.PdfDocument(pdf) for pdf in pdfs]
+    for i in range(len(docs[0])):
+        assert docs[0][i].render(scale=1.5).to_pil().tobytes() == docs[1][i].render(scale=1.5).to_pil().tobytes(), i
+
+
+# ------------------------------------------------------------------ figures
+
+
+def figures(path: Path) -> list[tuple[str, list[float], int]]:
+    """(alt text, /BBox of its layout attribute, page index) of every Figure element."""
+    tree = read_tree(path)
+    index = {p.obj.objgen: i for i, p in enumerate(tree.pdf.pages)}
+    out = []
+    for e in tree.elements:
+        if e.S == "/Figure":
+            assert e.A.O == "/Layout"
+            out.append((str(e.Alt), [float(v) for v in e.A.BBox], index[e.Pg.objgen]))
+    return out
+
+
+def crop(image, box: list[float], page_height: float, scale: float):
+    x0, y0, x1, y1 = box
+    return image.crop((round(x0 * scale), round((page_height - y1) * scale), round(x1 * scale), round((page_height - y0) * scale)))
+
+
+@pytest.mark.parametrize("layout", ["default", "a5-booklet"])
+def test_a_figures_box_is_where_it_is_drawn(tmp_path: Path, layout: str) -> None:
+    """Cut the page's picture at each figure's /BBox: the QR code there decodes to its
+    address, and the logo's box holds the logo's ink (on a booklet, on the imposed sheet)."""
+    out = build(tmp_path, {"everything.md": EVERYTHING}, "--layout", layout)
+    path = next(out.glob("*.pdf"))
+    found = figures(path)
+    assert len(found) == 2
+    scale = 3.0
+    with pikepdf.open(path) as pdf:
+        heights = [float(p.mediabox[3]) for p in pdf.pages]
+    for alt, box, page in found:
+        image = render_page(path, page, scale)
+        height = heights[page]
+        inside = crop(image, box, float(height), scale)
+        if "QR code" in alt:
+            assert decode_qr(inside) == ["https://clinic.example/book?t=test-everything"]
+            assert decode_qr(crop(image, [box[0], box[1], (box[0] + box[2]) / 2, box[3]], float(height), scale)) == []  # half a box: no code
+        else:
+            dark = sum(inside.convert("L").histogram()[:200])
+            assert dark > 0.2 * inside.width * inside.height, (alt, box)  # the logo fills its box
+
