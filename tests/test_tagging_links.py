@@ -6,6 +6,7 @@ figures with their place on the page. Read back with Poppler, pikepdf, PDFium an
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 
 import pikepdf
@@ -86,14 +87,34 @@ def test_packs_have_every_reserved_sequence_and_nothing_else(packs: Path) -> Non
 # ------------------------------------------------------------------ Latin runs in right-to-left text
 
 
-MIXED = "پہلے PRP پھر HbA1c اور [ہماری ویب سائٹ](https://clinic.example/x) پھر https://clinic.example/book آخر۔"
+# long enough to run over three lines: each line is drawn right to left, its runs in visual order
+MIXED = ("پہلے " * 12 + "PRP پھر " + "مزید " * 14 + "HbA1c اور [ہماری ویب سائٹ](https://clinic.example/x) پھر "
+         "https://clinic.example/book آخر۔")
+
+
+def drawn_order(path: Path, paragraph: pikepdf.Dictionary) -> list[tuple[float, float]]:
+    """(baseline, right edge) of each of the paragraph's kids that has characters pdfplumber
+    (pdfminer) can place, in the tree's order."""
+    import pdfplumber
+
+    with pikepdf.open(path) as pdf, pdfplumber.open(path) as plumb:
+        page_of = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        page = page_of[paragraph.Pg.objgen]
+        chars = plumb.pages[page].chars
+        out = []
+        for kid in kids_of(paragraph):
+            ids = [kid] if isinstance(kid, int) else [k for k in kids_of(kid) if isinstance(k, int)] if "/S" in kid else []
+            found = [c for c in chars if c.get("mcid") in ids]
+            if found:
+                out.append((statistics.median(c["matrix"][5] for c in found), max(c["x1"] for c in found)))
+        return out
 
 
 def test_latin_runs_in_an_urdu_paragraph_are_english_spans_in_reading_order(tmp_path: Path) -> None:
     source = URDU.replace("## یہ علاج کیا ہے {#what-the-treatment-is}\n", "## یہ علاج کیا ہے {#what-the-treatment-is}\n\n" + MIXED + "\n", 1)
     out = build(tmp_path, {"mixed.ur.md": source})
     tree = read_tree(out / "rtl-mixed.pdf")
-    paragraph = next(e for e in tree.elements if str(e.get("/ActualText", "")).startswith("پہلے PRP"))
+    paragraph = next(e for e in tree.elements if "PRP" in str(e.get("/ActualText", "")) and "HbA1c" in str(e.get("/ActualText", "")))
     kids = [k for k in kids_of(paragraph) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
     # in the order of the text, whatever order the glyphs are drawn in (right to left)
     described = [(str(k.S), str(k.get("/Lang", "")), str(k.get("/ActualText", ""))) for k in kids]
@@ -106,6 +127,12 @@ def test_latin_runs_in_an_urdu_paragraph_are_english_spans_in_reading_order(tmp_
     # the Urdu around them: the element's own text, first and last, by what Poppler reads
     shown = next(e for e in struct_text(out / "rtl-mixed.pdf") if e.role == "P" and "PRP" in e.full)
     assert shown.full.index("PRP") < shown.full.index("HbA1c") < shown.full.index("https://clinic.example/book")
+    # read in order: line after line downwards, each line from right to left (what pdfminer can
+    # place: the Nastaliq letters inside ActualText spans carry no MCID of their own for it)
+    placed = drawn_order(out / "rtl-mixed.pdf", paragraph)
+    assert len({round(y) for y, _ in placed}) >= 3, placed  # three lines at least
+    for (y0, x0), (y1, x1) in zip(placed, placed[1:]):
+        assert y1 < y0 - 5 or (abs(y1 - y0) <= 5 and x1 < x0), placed
     # Urdu words alone are never marked as another language: decided by script, not by words
     assert not any(str(e.get("/Lang", "")) == "en" and re.search("[\u0600-\u06ff]", str(e.get("/ActualText", ""))) for e in tree.elements)
 

@@ -83,6 +83,8 @@ class Context:
             node.attrs["ActualText"] = logical_text([r.text if not r.line_break else " " for r in runs])
             if not any(has_rtl_letter(r.text) for r in runs):
                 node.attrs.setdefault("Lang", "en")  # a Latin-only line (a web address) in a right-to-left leaflet
+            elif any(r.href or has_ltr_letter(r.text) for r in runs):
+                node.attrs["_runs"] = True  # links and Latin words get elements of their own as drawn (tagging.tag_run)
         return tag(flowable, node)
 
     def heading_role(self, level: int) -> str:
@@ -100,6 +102,11 @@ class Context:
 def has_rtl_letter(text: str) -> bool:
     """True if ``text`` has a letter of a right-to-left script (Arabic, Hebrew, Syriac, Thaana...)."""
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def has_ltr_letter(text: str) -> bool:
+    """True if ``text`` has a letter of a left-to-right script (Latin, Greek, Cyrillic...)."""
+    return any(unicodedata.bidirectional(ch) == "L" for ch in text)
 
 
 def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:

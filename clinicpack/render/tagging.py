@@ -284,7 +284,9 @@ class TaggingCanvas:
         if lang and lang == owner.attrs.get("Lang"):
             lang = ""  # the whole element is already in that language
         key = (href, lang)
-        if key != self._tag_run:
+        page = self._pageNumber
+        mcid = len(self._tag_mcids[page]) - 1
+        if key != self._tag_run or (page, mcid) in self._tag_pos:  # each line's runs: sequences of their own
             target = None
             if href:
                 target = self.tag_link_node(href)
@@ -296,9 +298,7 @@ class TaggingCanvas:
             self._tag_run = key
             self.tag_switch(code, target)
             self._tag_reorder[id(owner)] = owner
-        page = self._pageNumber
-        mcid = len(self._tag_mcids[page]) - 1
-        self._tag_pos[(page, mcid)] = min(pos, self._tag_pos.get((page, mcid), pos))
+        self._tag_pos[(page, len(self._tag_mcids[page]) - 1)] = pos
 
     def tag_run_end(self, code: list[str]) -> None:
         """After a right-to-left line: back to the paragraph's own element."""

@@ -161,21 +161,23 @@ def _code(doc: Any, codes: dict[tuple[str, int, str, int], _Code], key: tuple[st
     return got
 
 
-def _tag_runs(canvas: Any, clusters: list[list[DrawnGlyph]]) -> list[tuple[str | None, str, str, int]]:
-    """Per cluster: (link, language, the run's text in reading order, its place in the paragraph),
-    for a tagging canvas; [] when not tagging."""
-    if getattr(canvas, "tag_run", None) is None or not getattr(canvas, "_tag_stack", None):
-        return []
+def _tag_runs(canvas: Any, clusters: list[list[DrawnGlyph]]) -> dict[int, tuple[str | None, str, str, int]]:
+    """Where each run of a line starts (cluster index) -> (link, language, the run's text in
+    reading order, its place in the paragraph), when a tagging canvas draws a paragraph with
+    links or Latin words; else {} (nothing to do: the common case costs one look-up)."""
+    stack = getattr(canvas, "_tag_stack", None)
+    if not stack or not stack[-1].attrs.get("_runs"):
+        return {}
     from ..tagging import LATIN_LANGUAGE, script_runs
 
     latin = script_runs(["".join(g.text for g in c) for c in clusters])
-    out: list[tuple[str | None, str, str, int]] = []
+    out: dict[int, tuple[str | None, str, str, int]] = {}
     start = 0
     for i in range(len(clusters) + 1):  # runs of the same (link, language), each with its own text
         if i == len(clusters) or (i > start and (clusters[i][0].run.href, latin[i]) != (clusters[start][0].run.href, latin[start])):
             run = sorted((g for c in clusters[start:i] for g in c if g.text), key=lambda g: g.cluster)
-            text, pos = "".join(g.text for g in run), min((g.cluster for g in run), default=0)
-            out += [(clusters[start][0].run.href, LATIN_LANGUAGE if latin[start] else "", text, pos)] * (i - start)
+            pos = min((g.cluster for g in run), default=0)
+            out[start] = (clusters[start][0].run.href, LATIN_LANGUAGE if latin[start] else "", "".join(g.text for g in run), pos)
             start = i
     return out
 
@@ -206,7 +208,7 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     runs = _tag_runs(canvas, clusters)
     for i, cluster in enumerate(clusters):
         text = "".join(g.text for g in cluster)
-        if runs:  # tagged PDF: links and Latin runs as elements of their own (see tagging.tag_run)
+        if i in runs:  # tagged PDF: links and Latin words as elements of their own (see tagging.tag_run)
             canvas.tag_run(ops, *runs[i])
         span = len(cluster) > 1 and text
         if span:
