@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import threading
 import weakref
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,13 +116,24 @@ def _ink_columns(line: LaidOutLine, off: float, cols: int) -> tuple[list[float],
 
 
 def _fmt(v: float) -> str:
-    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    """A coordinate with at most three decimals and no trailing zeros ("12.5", "0", "-3.25").
+    printf-style formatting: the same digits as ``f"{v:.3f}"`` at less than half its cost, which
+    counts at two coordinates per glyph."""
+    s = ("%.3f" % v).rstrip("0").rstrip(".")  # noqa: UP031 (printf-style on purpose: see above)
     return s if s not in ("-0", "") else "0"
 
 
 def _has_ink(g: DrawnGlyph) -> bool:
     top, bottom, _, _ = font_info(g.font).box(g.gid)
     return top != bottom
+
+
+def _drawn(cluster: list[DrawnGlyph]) -> list[DrawnGlyph]:
+    """The glyphs of a cluster that change the page or carry text (most clusters are one glyph
+    that carries its letter, kept as it is)."""
+    if len(cluster) == 1 and cluster[0].text:
+        return cluster
+    return [g for g in cluster if g.text or _has_ink(g)]
 
 
 def glyph_clusters(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
@@ -200,26 +212,26 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     cur_font: tuple[str, int] | None = None
     cur_colour: Any = None
     cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
-    recent: list[tuple[str, int, str, int]] = []  # the last glyphs drawn: (font, gid, text, variant)
+    recent: deque[tuple[str, int, str, int]] = deque(maxlen=5)  # the last glyphs drawn: (font, gid, text, variant)
     font_size = _fmt(size)
+    link_colour, text_colour = style.link_color, style.text_color
     # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
     # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
-    clusters = [kept for cluster in glyph_clusters(glyphs) if (kept := [g for g in cluster if g.text or _has_ink(g)])]
+    clusters = [kept for cluster in glyph_clusters(glyphs) if (kept := _drawn(cluster))]
     runs = _tag_runs(canvas, clusters)
     for i, cluster in enumerate(clusters):
-        text = "".join(g.text for g in cluster)
         if i in runs:  # tagged PDF: links and Latin words as elements of their own (see tagging.tag_run)
             canvas.tag_run(ops, *runs[i])
-        span = len(cluster) > 1 and text
+        span = len(cluster) > 1 and "".join(g.text for g in cluster)
         if span:
             # one letter drawn as several glyphs (Nastaliq: skeleton, dots, joins): the extra
             # glyphs stand for no text. ActualText says what the whole cluster reads as, so an
             # extractor that follows it (PDFium, Acrobat) never turns them into stray codes;
             # the carrier goes first, as PDFium reads the span's text at its first glyph.
-            ops.append(f"/Span << /ActualText <FEFF{utf16_hex(text)}> >> BDC")
+            ops.append(f"/Span << /ActualText <FEFF{utf16_hex(span)}> >> BDC")
             cluster = sorted(cluster, key=lambda g: not g.text)
         for g in cluster:
-            colour = style.link_color if g.run.href else style.text_color
+            colour = link_colour if g.run.href else text_colour
             if colour is not cur_colour:
                 ops.append(fill_operator(colour, cmyk))
                 cur_colour = colour
@@ -229,7 +241,7 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
             key = (g.font, g.gid, g.text, 0)
             while key in recent:
                 key = (g.font, g.gid, g.text, key[3] + 1)
-            recent = [*recent[-4:], key]
+            recent.append(key)
             font_key, font_name, code = codes.get(key) or _code(doc, codes, key)
             if font_key != cur_font:
                 ops.append(f"{font_name} {font_size} Tf")
