@@ -106,7 +106,7 @@ def find_claims(leaflet: Leaflet, claims: tuple[Claim, ...]) -> list[Match]:
     candidates = [m.start() for m in _starts(worded).finditer(text)] if worded else []
     found = []
     for claim in ours:
-        matches = list(_matches(claim.pattern, text, candidates)) if claim.phrase.split() else list(claim.pattern.finditer(text))
+        matches = list(_matches(claim.phrase, text, candidates)) if claim.phrase.split() else list(claim.pattern.finditer(text))
         if not matches:
             continue
         fine = [m.span() for p in claim.allowed_patterns for m in p.finditer(text)]
@@ -118,16 +118,25 @@ def find_claims(leaflet: Leaflet, claims: tuple[Claim, ...]) -> list[Match]:
     return sorted(found, key=lambda f: f.line)
 
 
-def _matches(pattern: re.Pattern[str], text: str, candidates: list[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)``, trying only the candidate positions (sorted), which include
-    every position where ``pattern`` can match: leftmost first, each search after the last match."""
+def _matches(phrase: str, text: str, candidates: list[int]) -> Iterator[re.Match[str]]:
+    """``phrase_pattern(phrase).finditer(text)``, trying only the candidate positions (sorted),
+    which include every position where the phrase can match: leftmost first, each search after
+    the last match. The pattern is compiled only for a candidate that may start the phrase."""
+    first = phrase.split()[0][0]
     end = 0
     for at in candidates:
-        if at >= end:
-            m = pattern.match(text, at)
+        if at >= end and _may_start(text[at], first):
+            m = phrase_pattern(phrase).match(text, at)
             if m:
                 yield m
                 end = m.end()
+
+
+def _may_start(char: str, first: str) -> bool:
+    """False only when ``char`` surely does not match ``first`` ignoring case: two ASCII
+    characters match that way exactly when their lower cases are equal (outside ASCII, re's
+    case folding has more pairs, such as the long s and s, so those are always tried)."""
+    return not (char.isascii() and first.isascii()) or char.lower() == first.lower()
 
 
 def _not_patient_text(leaflet: Leaflet) -> list[tuple[int, int]]:

@@ -191,15 +191,10 @@ def missing_glyphs(text: str, chains: Iterable[Iterable[frozenset[int]]]) -> lis
     (regular, bold, headings) that may draw the character.
     """
     maps = [list(chain) for chain in chains]
-    out = []
-    seen: set[str] = set()
-    for ch in text:
-        if ch in seen or unicodedata.category(ch)[0] in ("C", "Z"):
-            continue
-        seen.add(ch)
-        if any(all(ord(ch) not in m for m in chain) for chain in maps):
-            out.append(ch)
-    return out
+    return [
+        ch for ch in dict.fromkeys(text)  # each character once, in order of first use
+        if unicodedata.category(ch)[0] not in ("C", "Z") and any(all(ord(ch) not in m for m in chain) for chain in maps)
+    ]
 
 
 def describe_char(ch: str) -> str:

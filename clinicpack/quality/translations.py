@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BuildError
-from ..leaflet import Leaflet, declared_id, load_leaflet
+from ..leaflet import Leaflet, _split_front_matter, declared_id, load_leaflet
+from ..yamlfile import as_text, parse_yaml, read_text
 from .context import Options
 from .findings import WARNING, Finding
 
@@ -34,7 +35,7 @@ def stale_translations(leaflets: list[Leaflet], options: Options, assets_dir: Pa
                 "translation",
             ))
             continue
-        original = by_id.get(leaflet.translation_of) or _find_original(leaflet, assets_dir)
+        original = by_id.get(leaflet.translation_of) or _find_original(leaflet, assets_dir, leaflet.translation_of_version)
         if original is None or original.version == leaflet.translation_of_version:
             continue
         line = doc.line("translation_of_version") if doc else None
@@ -59,11 +60,15 @@ def _stale_message(leaflet: Leaflet, original: Leaflet, options: Options) -> str
     return f"{head}; changed since: {shown} {advice}"
 
 
-def _find_original(leaflet: Leaflet, assets_dir: Path | None) -> Leaflet | None:
-    """The original in the translation's own folder, when the build did not load it."""
+def _find_original(leaflet: Leaflet, assets_dir: Path | None, made_from: str) -> Leaflet | None:
+    """The original in the translation's own folder, when the build did not load it. When its
+    front matter already shows the version the translation was made from, nothing would be
+    reported whether or not the whole file loads, so it is not parsed (a Markdown parse)."""
     for path in sorted(leaflet.path.parent.glob("*.md")):
         if path == leaflet.path or declared_id(path) != leaflet.translation_of:
             continue
+        if _front_version(path) == made_from:
+            return None
         try:
             return load_leaflet(path, assets_dir or path.parent)
         except BuildError:
@@ -71,3 +76,14 @@ def _find_original(leaflet: Leaflet, assets_dir: Path | None) -> Leaflet | None:
     return None
 
 
+def _front_version(path: Path) -> str | None:
+    """``version`` read from the front matter alone, as ``load_leaflet`` reads it; None when
+    the front matter cannot be read that far."""
+    try:
+        front, _ = _split_front_matter(read_text(path, "leaflet").split("\n"), path)
+        doc = parse_yaml("\n".join(front), path, line_offset=1)
+        if isinstance(doc.data, dict) and doc.data.get("version") not in (None, ""):
+            return as_text(doc, ("version",), doc.data["version"], "version")
+    except BuildError:
+        pass
+    return None
