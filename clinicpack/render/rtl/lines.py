@@ -11,7 +11,7 @@ from clinicpack.runs import Run
 
 from .bidi import LINE_SEPARATOR, NO_BIDI_CONTROLS, URL_BREAKS, line_levels, visual_order
 from .fonts import FontInfo, font_info
-from .shaping import Prepared
+from .shaping import Prepared, ShapedGlyph
 
 
 class DrawnGlyph(NamedTuple):
@@ -161,45 +161,34 @@ class _Placed:
         self.cluster, self.text, self.piece = cluster, text, piece
 
 
-#: A glyph while its level run is being positioned: (font, gid, x, y, advance, cluster, text,
-#: piece), in points from the run's left edge. Plain tuples: a line makes one per glyph.
-_RunGlyph = tuple[FontInfo, int, float, float, float, int, str, int]
+def _cluster_texts(text: str, pa: int, pb: int, glyphs: list[ShapedGlyph], rtl: bool) -> tuple[list[int], list[str]]:
+    """Each glyph's cluster (clamped to the piece: a glyph may report its context's cluster) and
+    the characters it stands for: the first glyph of a cluster in logical order carries the
+    cluster's text, the rest carry ""."""
+    last = pb - 1
+    clusters = [pa if c < pa else last if c > last else c for c in [g.cluster for g in glyphs]]
+    starts = sorted(set(clusters))
+    ends = dict(zip(starts, [*starts[1:], pb]))
+    carrier: dict[int, int] = {}
+    for k in range(len(glyphs)) if rtl else range(len(glyphs) - 1, -1, -1):
+        carrier[clusters[k]] = k
+    return clusters, [text[c : ends[c]].translate(NO_BIDI_CONTROLS) if carrier[c] == k else "" for k, c in enumerate(clusters)]
 
 
-def _place_level_run(prep: Prepared, a: int, b: int, level: int) -> tuple[list[_RunGlyph], float]:
-    """Shape one level run and position its glyphs from x=0; returns (glyphs, width).
-
-    Glyphs come back in visual order, each knowing the characters it stands for: the first
-    glyph of a cluster in logical order carries the cluster's text, the rest carry "".
-    """
+def _place_joined_run(prep: Prepared, shaped: list[tuple[int, int, list[ShapedGlyph]]]) -> tuple[list[_Placed], float]:
+    """Position the glyphs of a right-to-left level run shaped in several pieces (a word that
+    changes font) from x=0, reconnecting the cursive chain at each change; returns (glyphs, width)."""
     size = prep.style.font_size
-    text = prep.text
-    placed: list[_RunGlyph] = []
+    placed: list[_Placed] = []
     x = 0.0
-    shaped = prep.shape_level_run(a, b, level)
     for piece_no, (pa, pb, glyphs) in enumerate(shaped):
         info = font_info(prep.fonts[pa])
         scale = size / info.upem
-        last = pb - 1
-        # each glyph's cluster, clamped to the piece (a glyph may report its context's cluster)
-        clusters = [pa if c < pa else last if c > last else c for c in [g.cluster for g in glyphs]]
-        starts = sorted(set(clusters))
-        ends = dict(zip(starts, [*starts[1:], pb]))
-        # the carrier of a cluster's text is its first glyph in logical order
-        carrier: dict[int, int] = {}
-        for k in range(len(glyphs) - 1, -1, -1) if level % 2 == 0 else range(len(glyphs)):
-            carrier[clusters[k]] = k
-        for k, g in enumerate(glyphs):
-            c = clusters[k]
-            chars = text[c : ends[c]].translate(NO_BIDI_CONTROLS) if carrier[c] == k else ""
-            advance = g.x_advance * scale
-            placed.append((info, g.gid, x + g.x_offset * scale, g.y_offset * scale, advance, c, chars, piece_no))
-            x += advance
-    if level % 2 and len(shaped) > 1:
-        movable = [_Placed(*g) for g in placed]
-        x += _join_across_pieces(movable, size)
-        placed = [(p.info, p.gid, p.x, p.y, p.advance, p.cluster, p.text, p.piece) for p in movable]
-    return placed, x
+        clusters, chars = _cluster_texts(prep.text, pa, pb, glyphs, True)
+        for g, c, t in zip(glyphs, clusters, chars):
+            placed.append(_Placed(info, g.gid, x + g.x_offset * scale, g.y_offset * scale, g.x_advance * scale, c, t, piece_no))
+            x += g.x_advance * scale
+    return placed, x + _join_across_pieces(placed, size)
 
 
 def _join_across_pieces(placed: list[_Placed], size: float) -> float:
@@ -253,13 +242,61 @@ def _join_across_pieces(placed: list[_Placed], size: float) -> float:
     return delta_width
 
 
+class _LineBuilder:
+    """Glyphs, ink boxes and ink extent of a line as its level runs are placed left to right."""
+
+    def __init__(self, prep: Prepared, line: LaidOutLine) -> None:
+        self.prep, self.size = prep, prep.style.font_size
+        self.glyphs, self.boxes = line.glyphs, line.boxes
+        self.top = self.bottom = 0.0
+
+    def add(self, info: FontInfo, gid: int, gx: float, y: float, advance: float, cluster: int, chars: str) -> None:
+        """One glyph at ``gx`` from the line's left edge, ``y`` above its baseline (points)."""
+        scale = self.size / info.upem
+        ink_t, ink_b, ink_l, ink_r = info.box(gid)
+        if ink_t != ink_b:  # blank glyphs (spaces) have no ink
+            high, low = y + ink_t * scale, y + ink_b * scale
+            if high > self.top:
+                self.top = high
+            if -low > self.bottom:
+                self.bottom = -low
+            self.boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
+        self.glyphs.append(_new_tuple(DrawnGlyph, (info.name, gid, gx, y, advance, cluster, chars, self.prep.runs[cluster])))
+
+    def add_run(self, shaped: list[tuple[int, int, list[ShapedGlyph]]], x: float, rtl: bool) -> float:
+        """A level run's pieces, glyph by glyph, the run starting ``x`` from the line's left edge;
+        returns the run's width. Positions are summed from the run's own left edge and only then
+        moved by ``x``, as for a run whose pieces are joined."""
+        prep, boxes, out = self.prep, self.boxes, self.glyphs
+        top, bottom = self.top, self.bottom
+        run_x = 0.0
+        for pa, pb, glyphs in shaped:
+            info = font_info(prep.fonts[pa])
+            name, box, scale = info.name, info.box, self.size / info.upem
+            clusters, chars = _cluster_texts(prep.text, pa, pb, glyphs, rtl)
+            for g, c, t in zip(glyphs, clusters, chars):  # as add(), inline: a line has hundreds of glyphs
+                advance = g.x_advance * scale
+                gx, y = x + (run_x + g.x_offset * scale), g.y_offset * scale
+                ink_t, ink_b, ink_l, ink_r = box(g.gid)
+                if ink_t != ink_b:
+                    high, low = y + ink_t * scale, y + ink_b * scale
+                    if high > top:
+                        top = high
+                    if -low > bottom:
+                        bottom = -low
+                    boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
+                out.append(_new_tuple(DrawnGlyph, (name, g.gid, gx, y, advance, c, t, prep.runs[c])))
+                run_x += advance
+        self.top, self.bottom = top, bottom
+        return run_x
+
+
 def shape_range(prep: Prepared, start: int, end: int) -> LaidOutLine:
     """Reorder one line visually (L1, L2) and shape each level run in its own direction."""
     known = prep.shaped_lines.get((start, end))
     if known is not None:
         return known
     line = prep.shaped_lines[(start, end)] = LaidOutLine(start, end)
-    size = prep.style.font_size
     # trailing spaces are not drawn (after L1 they sit at the paragraph level anyway)
     while end > start and prep.text[end - 1] in (" ", LINE_SEPARATOR):
         end -= 1
@@ -271,26 +308,18 @@ def shape_range(prep: Prepared, start: int, end: int) -> LaidOutLine:
     # and reads in its own direction, so reversing runs is the same as reversing characters.
     order = visual_order([lv for _, _, lv in runs])
     x = 0.0
-    top = 0.0
-    bottom = 0.0
-    boxes, glyphs, char_runs = line.boxes, line.glyphs, prep.runs
+    out = _LineBuilder(prep, line)
     for r in order:
         a, b, level = runs[r]
-        placed, width = _place_level_run(prep, a, b, level)
-        for info, gid, gx, y, advance, cluster, chars, _ in placed:
-            scale = size / info.upem
-            ink_t, ink_b, ink_l, ink_r = info.box(gid)
-            gx += x
-            if ink_t != ink_b:  # blank glyphs (spaces) have no ink
-                high, low = y + ink_t * scale, y + ink_b * scale
-                if high > top:
-                    top = high
-                if -low > bottom:
-                    bottom = -low
-                boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
-            glyphs.append(_new_tuple(DrawnGlyph, (info.name, gid, gx, y, advance, cluster, chars, char_runs[cluster])))
+        shaped = prep.shape_level_run(a, b, level)
+        if level % 2 and len(shaped) > 1:
+            placed, width = _place_joined_run(prep, shaped)
+            for p in placed:
+                out.add(p.info, p.gid, x + p.x, p.y, p.advance, p.cluster, p.text)
+        else:
+            width = out.add_run(shaped, x, level % 2 == 1)
         x += width
     line.width = x
-    line.ink_top = top
-    line.ink_bottom = bottom
+    line.ink_top = out.top
+    line.ink_bottom = out.bottom
     return line
