@@ -18,6 +18,14 @@ LINE_SEPARATOR = "\u2028"  # a hard break inside a paragraph: bidi class WS, not
 URL_BREAKS = frozenset("/?&=-")  # where an over-long word (a web address) may break
 PARAGRAPH_BREAKS = re.compile("[\n\r\u0085\u2029\x1c\x1d\x1e]")
 
+#: Bidi classes that resolve to level 1 throughout a right-to-left paragraph (UAX #9): with no
+#: left-to-right letter, number or explicit embedding, AL becomes R (W3), separators and
+#: terminators with no number beside them become neutral (W6), a mark takes its base's class
+#: (W1), every neutral between right-to-left letters or the paragraph's ends is right-to-left
+#: (N1), and R at level 1 stays there (I2); removed characters (BN) take their neighbour's level.
+#: Most Urdu paragraphs are such text, and skip python-bidi's debug dump (a test compares this
+#: short cut with python-bidi on random text of these classes).
+_ALL_AT_LEVEL_ONE = frozenset({"R", "AL", "NSM", "WS", "ON", "CS", "ES", "ET", "BN"})
 _PARA_LEVEL_RE = re.compile(r"ParagraphInfo\s*\{.*?level:\s*Level\(\s*(\d+)", re.DOTALL)
 #: Keeps the digits of an ASCII text and blanks everything else: the levels list of the debug
 #: text ("Level(\n 1,\n )," once per byte, ~40 characters each) becomes "1 1 2 ...", which
@@ -38,6 +46,9 @@ def resolve_levels(text: str, base_direction: str = "rtl") -> tuple[int, list[in
         return (1 if base_direction == "rtl" else 0), []
     if PARAGRAPH_BREAKS.search(text):
         raise ValueError("one paragraph at a time: paragraph separators are not allowed")
+    classes = set(map(unicodedata.bidirectional, text))
+    if classes <= _ALL_AT_LEVEL_ONE and (base_direction == "rtl" or not classes.isdisjoint(("R", "AL"))):
+        return 1, [1] * len(text)
     dump = get_display_inner(text, "R" if base_direction == "rtl" else None, True)
     start = dump.find("levels: [")
     end = dump.find("]", start)
