@@ -197,3 +197,51 @@ def test_a_figures_box_is_where_it_is_drawn(tmp_path: Path, layout: str) -> None
             dark = sum(inside.convert("L").histogram()[:200])
             assert dark > 0.2 * inside.width * inside.height, (alt, box)  # the logo fills its box
 
+
+
+LINKS_EVERYWHERE = '''## About [our clinic](https://clinic.example/about)
+
+[At the start](https://clinic.example/a) of a paragraph, then **[bold link](https://clinic.example/b)**, then the
+[same address](https://clinic.example/a) again, and a link whose words run over the end of the line onto the next
+one: [this is a rather long link text that has to wrap because it is very long indeed](https://clinic.example/long)
+and one at the very end: [the end](https://clinic.example/end)
+
+- An item with [a link](https://clinic.example/item)
+- [Only a link](https://clinic.example/only)
+
+> A call-out with [a link](https://clinic.example/callout) inside.
+
+| Step | Where |
+|---|---|
+| One | [The clinic](https://clinic.example/cell) |
+
+'''
+
+
+@pytest.mark.parametrize("layout", ["default", "a5-booklet"])
+def test_links_in_every_kind_of_block_are_tagged_with_their_words(tmp_path: Path, layout: str) -> None:
+    head, body = EVERYTHING.split("\n## ", 1)  # the fixture's front matter and required sections, these blocks first
+    out = build(tmp_path, {"links.md": head + "\n" + LINKS_EVERYWHERE + "## " + body}, "--layout", layout)
+    path = next(out.glob("*.pdf"))
+    tree = read_tree(path)
+    assert tree.loose_operators == {}
+    assert sorted(tree.tree_mcids, key=str) == sorted(tree.content_mcids, key=str)
+    pdf = tree.pdf
+    parent_tree = dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items())
+    found = annotations(pdf)
+    if layout == "a5-booklet":  # printed sheets: no annotations, each link's words a Span
+        assert found == [] and "Link" not in [role for _, role in tree.roles]
+        return
+    assert {str(a.A.URI) for a in found} >= {f"https://clinic.example/{p}" for p in ("about", "a", "b", "long", "end", "item", "only",
+                                                                                     "callout", "cell")}
+    for annot in found:
+        assert_link_is_tagged(annot, parent_tree)
+    words = {e.full for e in roles(struct_text(path), "Link")}
+    for text in ("our clinic", "bold link", "the end", "a link", "Only a link", "The clinic"):
+        assert text in words, (text, words)
+    # one Link over two lines (Poppler joins lines without the space the break stands for)
+    assert any(w.replace(" ", "") == "thisisaratherlonglinktextthathastowrapbecauseitisverylongindeed" for w in words), words
+    # the same address twice: two Links, each read in its place with its own words and description
+    assert "At the start" in words and "same address" in words
+    assert sorted(str(a.Contents) for a in found if str(a.A.URI) == "https://clinic.example/a") == [
+        "At the start (https://clinic.example/a)", "same address (https://clinic.example/a)"]

@@ -74,9 +74,15 @@ class Context:
         flowable = self.paragraph(runs, style)
         if node is None:
             return flowable
-        for run in runs:
+        previous = None
+        for run in runs:  # each link's words, occurrence by occurrence (an address may come twice)
             if run.href:
-                node.links[run.href] = node.links.get(run.href, "") + run.text
+                texts = node.links.setdefault(run.href, [])
+                if run.href == previous:
+                    texts[-1] += run.text
+                else:
+                    texts.append(run.text)
+            previous = run.href
         if self.rtl:
             # glyphs are drawn in visual order (and PDFium repeats a long marked-content ActualText
             # glyph by glyph), so the element itself carries the words in reading order

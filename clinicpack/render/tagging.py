@@ -52,7 +52,7 @@ class Node:
         self.parent = parent
         self.kids: list[Any] = []  # Node | ("mc", page, mcid) | ("objr", page, annotation)
         self.attrs = {k: v for k, v in attrs.items() if v not in (None, "")}
-        self.links: dict[str, str] = {}  # address -> the text that carries it (for /Contents)
+        self.links: dict[str, list[str]] = {}  # address -> the words of each link to it, in order (for /Contents)
         self.keep = False  # kept even without content (a slot filled in later by the stamper)
         if parent is not None:
             parent.kids.append(self)
@@ -266,11 +266,11 @@ class TaggingCanvas:
         self._tag_open(node or self._tag_stack[-1], code)
 
     def tag_link_node(self, url: str) -> Node | None:
-        """The ``Link`` element for ``url`` in the element being drawn (one per address)."""
+        """The last ``Link`` element for ``url`` in the element being drawn (a new one if none)."""
         if self.tag_root is None or not self._tag_stack:
             return None
         owner = self._tag_stack[-1]
-        link = next((k for k in owner.kids if isinstance(k, Node) and k.role == "Link" and k.attrs.get("_url") == url), None)
+        link = next((k for k in reversed(owner.kids) if isinstance(k, Node) and k.role == "Link" and k.attrs.get("_url") == url), None)
         return link if link is not None else owner.add("Link", _url=url)
 
     def tag_run(self, code: list[str], href: str | None, lang: str, text: str, pos: int) -> None:
@@ -333,12 +333,21 @@ class TaggingCanvas:
         return text
 
     def _tag_link_text(self, code: list[str], url: str, kind: str) -> None:
+        """A link starts or ends in a paragraph's line: its words go into a ``Link`` of their own
+        (the same one when the link goes on at the start of the next line, a new one when the
+        address comes again later in the paragraph)."""
         self._tag_link_seen = True
         if kind == "end":
             self.tag_switch(code, None)
+            self._tag_link_end = (url, code, len(code))
             return
         last = code.pop()  # the link's first piece, already written
-        self.tag_switch(code, self.tag_link_node(url))
+        ended_url, ended_code, at = self._tag_link_end
+        goes_on = ended_url == url and ended_code is code and not any("Tj" in op or "TJ" in op for op in code[at:])
+        owner = self._tag_stack[-1]
+        link = self.tag_link_node(url) if goes_on else owner.add("Link", _url=url)
+        self._tag_pending.append((url, link))
+        self.tag_switch(code, link)
         code.append(last)
 
     def tag_begin(self, node: Node) -> None:
@@ -350,6 +359,8 @@ class TaggingCanvas:
             self._tag_artifact()
         self._tag_stack.append(node)
         self._tag_link_seen = False
+        self._tag_pending: list[tuple[str, Node]] = []  # (address, Link) whose annotation is still to come
+        self._tag_link_end: tuple[str, Any, int] = ("", None, 0)  # where the last link ended: address, code, position
         self._tag_run = (None, "")
         self._tag_open(node)
 
@@ -397,10 +408,18 @@ class TaggingCanvas:
             url = getattr(self, "_tag_url", "") or ""
             self._tag_url = ""
             owner = self._tag_stack[-1] if self._tag_stack else self.tag_root
-            link = self.tag_link_node(url) if self._tag_stack else owner.add("Link", _url=url)
+            # the Links whose words this line drew, in order: ReportLab makes their annotations in that order
+            pending = next((i for i, (u, _) in enumerate(self._tag_pending) if u == url), None)
+            if pending is not None:
+                link = self._tag_pending.pop(pending)[1]
+            else:
+                link = self.tag_link_node(url) if self._tag_stack else owner.add("Link", _url=url)
             if self._tag_stack and not self._tag_link_seen and not any(k[0] == "mc" for k in link.kids if not isinstance(k, Node)):
                 self._tag_adopt(owner, link)  # a paragraph in one style that is all link: its text is the link's
-            text = owner.links.get(url, "")
+            texts = owner.links.get(url, [])
+            same = [k for k in owner.kids if isinstance(k, Node) and k.role == "Link" and k.attrs.get("_url") == url]
+            index = same.index(link) if link in same and len(same) > 1 else -1  # the n-th link to this address
+            text = texts[index] if 0 <= index < len(texts) else " ".join(texts)
             contents = f"{text} ({url})" if text and text.strip() != url else f"Link: {url}"
             link.attrs.setdefault("Alt", contents)
             annotation["Contents"] = PDFString(contents)
