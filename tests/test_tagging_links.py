@@ -89,7 +89,7 @@ def test_packs_have_every_reserved_sequence_and_nothing_else(packs: Path) -> Non
 
 # long enough to run over three lines: each line is drawn right to left, its runs in visual order
 MIXED = ("پہلے " * 12 + "PRP پھر " + "مزید " * 14 + "HbA1c اور [ہماری ویب سائٹ](https://clinic.example/x) پھر "
-         "https://clinic.example/book آخر۔")
+         "https://clinic.example/book آخر، [clinic.example](https://clinic.example/y) اور [PRP کی معلومات](https://clinic.example/z)۔")
 
 
 def drawn_order(path: Path, paragraph: pikepdf.Dictionary) -> list[tuple[float, float]]:
@@ -121,9 +121,9 @@ def test_latin_runs_in_an_urdu_paragraph_are_english_spans_in_reading_order(tmp_
     spans = [(lang, text) for role, lang, text in described if role == "/Span"]
     assert spans == [("en", "PRP"), ("en", "HbA1c"), ("en", "https://clinic.example/book")]
     order = [role for role, _, _ in described]
-    assert order == ["/Span", "/Span", "/Link", "/Span"]
-    link = kids[2]
-    assert "/Lang" not in link  # its text is Urdu
+    assert order == ["/Span", "/Span", "/Link", "/Span", "/Link", "/Link"]
+    languages = [str(k.get("/Lang", "")) for k in kids if k.S == "/Link"]
+    assert languages == ["", "en", ""]  # Urdu words; Latin letters only; Latin and Urdu words (the paragraph's language)
     # the Urdu around them: the element's own text, first and last, by what Poppler reads
     shown = next(e for e in struct_text(out / "rtl-mixed.pdf") if e.role == "P" and "PRP" in e.full)
     assert shown.full.index("PRP") < shown.full.index("HbA1c") < shown.full.index("https://clinic.example/book")

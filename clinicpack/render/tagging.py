@@ -291,8 +291,11 @@ class TaggingCanvas:
             if href:
                 target = self.tag_link_node(href)
                 self._tag_link_seen = True
-                if lang:
-                    target.attrs["Lang"] = lang
+                if lang and not target.attrs.get("_mixed"):
+                    target.attrs["Lang"] = lang  # a link in Latin letters only
+                elif not lang:
+                    target.attrs.pop("Lang", None)  # words of the paragraph's own script too: its language
+                    target.attrs["_mixed"] = True
             elif lang:
                 target = owner.add("Span", Lang=lang, ActualText=text)
             self._tag_run = key
