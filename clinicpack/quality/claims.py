@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..leaflet import Leaflet
 from ..yamlfile import as_text, as_text_list, check_keys, parse_yaml, read_text
@@ -84,8 +85,7 @@ def load_claims(path: Path) -> tuple[Claim, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     claim: Claim
     text: str  # as written in the leaflet
     line: int

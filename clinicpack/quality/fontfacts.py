@@ -22,10 +22,9 @@ import hashlib
 import importlib.util
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import usercache
 from ..digests import file_digest
@@ -40,8 +39,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What ReportLab reads from one TrueType file: the code points its cmap maps, and the
     advance widths (in thousandths of the size) it measures text with."""
 
@@ -55,8 +53,7 @@ class FileFacts:
         return 0.001 * size * sum(get(ord(u), default) for u in text)
 
 
-@dataclass(frozen=True)
-class FontPlan:
+class FontPlan(NamedTuple):
     """The font files a leaflet is printed with, as the renderer picks them."""
 
     files: tuple[Path, ...]  # every file the renderer registers for it (each must be usable)
@@ -154,10 +151,16 @@ def _name(digest: str) -> str:
 def cached(path: Path) -> FileFacts | None:
     """The facts of a font file from the cache, or None when they are not there or stale."""
     try:
-        digest = file_digest(path)
+        st = path.stat()
     except OSError:
         return None  # ReportLab reports what is wrong with the path
-    return _load(digest)
+    return _load(_digest(path, st.st_size, st.st_mtime_ns))
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    """The file's SHA-256, asked of ``digests`` once per path, size and time (it resolves the path)."""
+    return file_digest(path)
 
 
 def _valid(value: object, digest: str) -> bool:
@@ -190,11 +193,15 @@ def missing_glyphs(text: str, chains: Iterable[Iterable[frozenset[int]]]) -> lis
     "PRP" and digits), as the sets of code points each draws; each chain stands for one style
     (regular, bold, headings) that may draw the character.
     """
-    maps = [list(chain) for chain in chains]
-    return [
-        ch for ch in dict.fromkeys(text)  # each character once, in order of first use
-        if unicodedata.category(ch)[0] not in ("C", "Z") and any(all(ord(ch) not in m for m in chain) for chain in maps)
-    ]
+    used = set(map(ord, set(text)))
+    lacking: set[int] = set()
+    for chain in chains:
+        rest = used
+        for drawn in chain:
+            rest = rest - drawn
+        lacking |= rest
+    found = [chr(code) for code in lacking if unicodedata.category(chr(code))[0] not in ("C", "Z")]
+    return sorted(found, key=text.index)  # in order of first use
 
 
 def describe_char(ch: str) -> str:

@@ -16,7 +16,6 @@ import bisect
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..leaflet import Leaflet
@@ -48,8 +47,7 @@ class Word(NamedTuple):
     line: int
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     text: str
     line: int
     section: str | None  # the section key, or None for the intro and the summary

@@ -12,8 +12,8 @@ threshold needs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from .prose import Sentence, Word
 
@@ -56,8 +56,7 @@ def _vowel_groups(w: str) -> int:
     return max(1, n)
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     sentences: int
     words: int
     syllables: int
