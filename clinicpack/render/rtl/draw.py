@@ -246,7 +246,10 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
             if font_key != cur_font:
                 ops.append(f"{font_name} {font_size} Tf")
                 cur_font = font_key
-            ops.append(f"1 0 0 1 {_fmt(x0 + g.x)} {_fmt(y0 + g.y)} Tm {code} Tj")
+            # _fmt inline (two coordinates per glyph): the same text, without two calls
+            x = ("%.3f" % (x0 + g.x)).rstrip("0").rstrip(".")  # noqa: UP031
+            y = ("%.3f" % (y0 + g.y)).rstrip("0").rstrip(".")  # noqa: UP031
+            ops.append(f"1 0 0 1 {x if x != '-0' else '0'} {y if y != '-0' else '0'} Tm {code} Tj")
         if span:
             ops.append("EMC")
     if runs:

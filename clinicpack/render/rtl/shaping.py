@@ -180,6 +180,8 @@ class Prepared:
         """
         n = len(self.text)
         is_latin = {latin[False].name, latin[True].name}
+        if is_latin.isdisjoint(self.fonts):  # no Latin letter to follow (most Urdu paragraphs)
+            return
         letter = [cat[0] == "L" for cat in categories]
         before: list[bool | None] = [None] * n
         seen: bool | None = None
