@@ -108,8 +108,12 @@ def isolate_number_groups(text: str) -> str:
     return _NUMBER_GROUPS.sub(lambda m: isolate_ltr(m.group(0).replace(" ", "\u00a0")), text)
 
 
+_RTL_CLASSES = frozenset(("R", "AL"))
+
+
 def has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    """True if ``text`` has a right-to-left letter (bidi class R or AL)."""
+    return not _RTL_CLASSES.isdisjoint(map(unicodedata.bidirectional, text))
 
 
 def base_direction(text: str) -> str:
@@ -129,13 +133,22 @@ def prepare_runs(runs: list[Run]) -> list[Run]:
 def paragraph_factory(fonts: RTLFonts, link_colour: str) -> Callable[[list[Run], ParagraphStyle], Flowable]:
     """``Context.paragraph_factory`` for a right-to-left leaflet."""
 
+    # the RTL style of each ParagraphStyle, by the values it is made from: a leaflet has a
+    # few styles and a hundred or more paragraphs. The text colour counts by identity (colours
+    # of different kinds, RGB and CMYK, may compare equal); the RTL style keeps it alive.
+    made: dict[tuple, RTLStyle] = {}
+
     def make(runs: list[Run], style: ParagraphStyle) -> Flowable:
         runs = prepare_runs(runs)
-        rs = rtl_style(fonts, style, link_colour)
-        text = "".join(r.text for r in runs)
-        rs = replace(rs, base_direction=base_direction(text))
-        if not has_rtl(text):  # a Latin-only paragraph (a web address) keeps the layout's Latin leading
-            rs = replace(rs, leading=style.leading)
+        rtl = has_rtl("".join(r.text for r in runs))
+        key = (style.fontName, style.fontSize, id(style.textColor), style.alignment, style.spaceBefore, style.spaceAfter,
+               rtl, None if rtl else style.leading)
+        rs = made.get(key)
+        if rs is None:
+            rs = replace(rtl_style(fonts, style, link_colour), base_direction="rtl" if rtl else "auto")
+            if not rtl:  # a Latin-only paragraph (a web address) keeps the layout's Latin leading
+                rs = replace(rs, leading=style.leading)
+            made[key] = rs
         para = RTLParagraph(runs, rs)
         para.keepWithNext = bool(getattr(style, "keepWithNext", 0))
         return para
