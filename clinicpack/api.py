@@ -29,9 +29,6 @@ from .errors import BuildError, BuildErrors
 from .errors import UserError as UserError
 from .leaflet import Leaflet
 from .loading import Loaded, layout_names, load, raise_for_quality
-from .patients import FIELDS, Clinician, Field, Patient, PatientList, field_message, patient_from_values, read_patients_bytes
-from .patients import read_patients as _read_patients_file
-from .produce import PackTemplate, Stamped, pack_template, render_leaflet
 from .quality import QualityFailed, Report
 
 __all__ = [
@@ -45,22 +42,32 @@ UserErrors = BuildErrors
 
 if TYPE_CHECKING:
     from .pack import PackRequest, PackResult, build_packs
+    from .patients import FIELDS, Clinician, Field, Patient, PatientList, field_message, read_patients_bytes
+    from .produce import PackTemplate, Stamped, pack_template, render_leaflet
 
-_CONSENT = ("PackRequest", "PackResult", "build_packs")
+# imported when first asked for: a leaflet build never needs the consent-pack pipeline, and
+# --check (which lays nothing out) needs neither it nor the renderer's entry points
+_LAZY = {
+    "pack": ("PackRequest", "PackResult", "build_packs"),
+    "patients": ("FIELDS", "Clinician", "Field", "Patient", "PatientList", "field_message", "read_patients_bytes"),
+    "produce": ("PackTemplate", "Stamped", "pack_template", "render_leaflet"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The consent-pack pipeline, imported when first asked for: a leaflet build never needs it."""
-    if name in _CONSENT:
-        from . import pack
+    for module, names in _LAZY.items():
+        if name in names:
+            from importlib import import_module
 
-        return getattr(pack, name)
+            return getattr(import_module(f"{__package__}.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def patient_from_fields(fields: dict[str, str], today: dt.date | None = None) -> Patient:
     """One patient from a form or a script (field key -> text; see ``FIELDS``). Raises
     ``UserError`` whose ``key`` names the field; the message never quotes a value."""
+    from .patients import FIELDS, patient_from_values
+
     unknown = sorted(set(fields) - {f.key for f in FIELDS})
     if unknown:
         raise BuildError(f'unknown patient field "{unknown[0]}" (the fields are: {", ".join(f.key for f in FIELDS)})', key=unknown[0])
@@ -69,4 +76,6 @@ def patient_from_fields(fields: dict[str, str], today: dt.date | None = None) ->
 
 def read_patients(source: Path | str, today: dt.date | None = None) -> PatientList:
     """A day's patient list (CSV) from a file: good patients, and one error per bad row."""
-    return _read_patients_file(Path(source), today)
+    from .patients import read_patients as read_file
+
+    return read_file(Path(source), today)

@@ -18,9 +18,9 @@ from .layout import Layout
 from .leaflet import Leaflet
 from .loading import Loaded, load, raise_for_quality
 from .manifest import Manifest, bytes_digest, fingerprint, leaflet_inputs
-from .produce import check_layout, render_leaflet
 from .project import Project
 from .quality import Report
+from .quality.fontfacts import check_fonts
 from .quality.settings import brand_thresholds
 from .writer import OutputFolder
 
@@ -89,8 +89,8 @@ def build(
     )
     on_quality(loaded.quality)
     raise_for_quality(loaded)
-    if request.check_only:
-        _each(loaded.leaflets, lambda leaflet: check_layout(loaded, leaflet))
+    if request.check_only:  # fonts and characters, from the fonts' facts: nothing is laid out
+        _each(loaded.leaflets, lambda leaflet: check_fonts(leaflet, loaded.brand, loaded.layout))
         return [Built(leaflet, None, False, False) for leaflet in loaded.leaflets]
     out = OutputFolder(request.out or request.project.output)
     manifest = Manifest(out)
@@ -112,6 +112,14 @@ def build(
     for line in said:
         report(line)
     return results
+
+
+def render_leaflet(loaded: Loaded, leaflet: Leaflet) -> bytes:
+    """``produce.render_leaflet``, imported when the first leaflet is rendered: ``--check`` and a
+    build with nothing to render never load the renderer's entry points."""
+    from .produce import render_leaflet as render
+
+    return render(loaded, leaflet)
 
 
 class _Asked:

@@ -176,11 +176,12 @@ def test_a_changed_font_file_is_read_again(cache: Path, tmp_path: Path) -> None:
     assert [e.message for e in after.glyph_errors] != [e.message for e in before.glyph_errors]  # bold Urdu text now fails
 
 
-def test_check_with_a_warm_cache_does_not_import_reportlab(tmp_path: Path) -> None:
+def test_check_with_a_warm_cache_imports_neither_reportlab_nor_the_renderer(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     script = (
         "import sys; from clinicpack.cli import main; code = main(['--project', sys.argv[1], '--check', '-q']); "
-        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'uharfbuzz', 'svglib'}))"
+        "heavy = {'reportlab', 'uharfbuzz', 'svglib', 'clinicpack.render', 'clinicpack.produce', 'clinicpack.pack'}; "
+        "print(code, sorted({n for m in sys.modules for n in (m.split('.')[0], '.'.join(m.split('.')[:2]))} & heavy))"
     )
     root = make_project(tmp_path, copy_shipped=True)
     first = subprocess.run([sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
