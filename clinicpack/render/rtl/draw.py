@@ -97,7 +97,9 @@ def line_metrics(lines: Sequence[LaidOutLine], style: RTLStyle, info: FontInfo, 
 def _ink_columns(line: LaidOutLine, off: float, cols: int) -> tuple[list[float], list[float]]:
     """Highest ink above and lowest ink below the baseline in each one-point column of the
     line set ``off`` points from the left; kept on the line, as a paragraph is measured again
-    when it is split across frames or rendered again in the same process."""
+    when it is split across frames or rendered again in the same process (only the last
+    placement is kept: a line cached for a running process holds one pair of lists, not one
+    per width it was ever measured at)."""
     key = (off, cols)
     got = line.ink_columns.get(key)
     if got is not None:
@@ -111,6 +113,7 @@ def _ink_columns(line: LaidOutLine, off: float, cols: int) -> tuple[list[float],
             top[lo:hi] = [y1 if y1 > t else t for t in top[lo:hi]]
             below = -y0
             bottom[lo:hi] = [below if below > b else b for b in bottom[lo:hi]]
+    line.ink_columns.clear()
     got = line.ink_columns[key] = (top, bottom)
     return got
 
