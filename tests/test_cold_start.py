@@ -135,3 +135,38 @@ def test_a_one_shot_build_pauses_the_cycle_collector_and_restores_it(tmp_path: P
     assert seen == [False] and gc.isenabled()
     assert run(root, "--out", str(tmp_path / "out"), "-q", "no-such-leaflet")[0] == 1
     assert gc.isenabled()
+
+
+def _render_counting(root: Path, monkeypatch: pytest.MonkeyPatch, replay: bool) -> tuple[bytes, int]:
+    import clinicpack as cp
+    from clinicpack.render import page
+
+    calls = []
+    real = page.renderPDF.draw
+    monkeypatch.setattr(page.renderPDF, "draw", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    if not replay:  # every operator "names a resource": the logo is drawn afresh on every page
+        monkeypatch.setattr(page, "_NAMES_A_RESOURCE", __import__("re").compile(r""))
+    pdf = cp.render_leaflet(cp.load(root), "prp-hair-loss")
+    monkeypatch.undo()
+    return pdf, len(calls)
+
+
+def test_the_logo_written_once_per_document_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdf
+
+    root = make_project(tmp_path, copy_shipped=True)
+    replayed, drawn_once = _render_counting(root, monkeypatch, replay=True)
+    fresh, drawn_each = _render_counting(root, monkeypatch, replay=False)
+    pages = len(pypdf.PdfReader(io.BytesIO(fresh)).pages)
+    assert pages > 1 and drawn_once == 1 and drawn_each == pages
+    assert replayed == fresh
+
+
+def test_a_logo_with_text_is_drawn_afresh_on_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdf
+
+    root = make_project(tmp_path, copy_shipped=True)
+    logo = root / "assets" / "logo.svg"
+    logo.write_text(logo.read_text().replace("</svg>", '<text x="4" y="110" font-size="10">Clinic</text></svg>'))
+    pdf, drawn = _render_counting(root, monkeypatch, replay=True)
+    assert drawn == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) > 1

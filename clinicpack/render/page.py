@@ -6,6 +6,7 @@ pages is known, so "Page N of M" needs only one layout pass.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +39,25 @@ class PageInfo:
     extra: dict = field(default_factory=dict)
 
 
+# operators that name a page resource other than a font (graphics states, XObjects, shadings,
+# patterns, colour spaces, inline images, marked content): a drawing using any is never replayed
+_NAMES_A_RESOURCE = re.compile(r"\b(?:gs|Do|sh|scn|SCN|cs|CS|BI|BDC|BMC|Tj|TJ)\b")
+
+
 class Logo:
-    """The brand logo, loaded once, drawn at a fixed height."""
+    """The brand logo, loaded once, drawn at a fixed height.
+
+    A vector logo is converted to PDF operators once per document: every later page repeats the
+    operators the first drawing wrote (renderPDF walking the drawing cost ~0.3 ms a page), when
+    it is drawn at the same place and the operators use no page resource but fonts (document-wide
+    in ReportLab), so each page gets the bytes a fresh drawing would have written."""
 
     def __init__(self, path: Path | None, height: float, font: str):
         self.height = height
         self.width = 0.0
         self._drawing = None
         self._image = None
+        self._written: tuple[object, float, float, list[str]] | None = None  # (canvas, x, y, operators)
         if path is None or height <= 0:
             return
         if path.suffix.lower() == ".svg":
@@ -63,7 +75,14 @@ class Logo:
 
     def draw(self, canv: Canvas, x: float, y: float) -> None:
         if self._drawing is not None:
+            if self._written is not None and self._written[:3] == (canv, x, y):
+                canv._code.extend(self._written[3])
+                return
+            start = len(canv._code)
             renderPDF.draw(self._drawing, canv, x, y)
+            written = canv._code[start:]
+            if not _NAMES_A_RESOURCE.search("\n".join(written)):
+                self._written = (canv, x, y, written)
         elif self._image is not None:
             canv.drawImage(self._image, x, y, self.width, self.height, mask="auto")
 
