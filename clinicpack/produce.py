@@ -13,14 +13,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .consent import ConsentContent, consent_content
 from .errors import BuildError
 from .leaflet import Leaflet
 from .loading import Loaded
-from .patients import Clinician, Patient
 from .qr import qr_matrix
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the consent-pack modules load with the first pack (a leaflet build never needs them)
+    from .consent import ConsentContent
+    from .patients import Clinician, Patient
     from .render.stamp import Stamper
 
 
@@ -225,6 +225,8 @@ class PackTemplate:
         if patient is None:
             url = brand.booking_url(booking_id)
             return Order(f"{self.leaflet.id}-consent.pdf", {"booking_url": url}, url, None)
+        from .patients import Clinician
+
         p = patient.with_defaults(clinician or Clinician())
         url = brand.booking_url(booking_id, ref=p.ref)
         values = {
@@ -255,6 +257,8 @@ def pack_template(loaded: Loaded, leaflet: Leaflet | str, *, footer_note: str = 
     """Lay out the consent pack for a leaflet once (its consent sections are checked here).
     ``footer_note`` is added to every page's footer (a reprint says which version it reprints)."""
     leaflet = loaded.leaflet(leaflet) if isinstance(leaflet, str) else leaflet
+    from .consent import consent_content
+
     return PackTemplate(loaded, leaflet, consent_content(leaflet, loaded.labels(leaflet.language)), footer_note)
 
 
