@@ -95,11 +95,16 @@ class OutputFolder:
     def _temporary(self, target: Path, data: bytes, sync: bool, created: list[Path]) -> str:
         """``data`` in a complete temporary file beside ``target`` (folders it made are added to
         ``created``, for the caller to take away if the write as a whole fails)."""
-        try:
-            _make_folders(target.parent, created)
-            fd, tmp = tempfile.mkstemp(prefix=f"{PARTIAL}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
-        except OSError as exc:
-            raise fault(exc, target.parent) from None
+        for attempt in (1, 2):
+            try:
+                _make_folders(target.parent, created)
+                fd, tmp = tempfile.mkstemp(prefix=f"{PARTIAL}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
+                break
+            except FileNotFoundError as exc:  # another build took away the empty folder it had made: once more
+                if attempt == 2:
+                    raise fault(exc, target.parent) from None
+            except OSError as exc:
+                raise fault(exc, target.parent) from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -209,7 +214,12 @@ def _make_folders(folder: Path, created: list[Path]) -> None:
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
-        path.mkdir()
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if path.is_dir():
+                continue  # made a moment ago by another build writing into the same folder: not ours
+            raise
         created.append(path)
 
 

@@ -187,6 +187,44 @@ def test_two_batches_at_once_in_separate_processes(project, tmp_path):
     assert files == sorted(f"{x}{i:04d}.pdf" for x in "AB" for i in range(1, 13))
 
 
+def test_a_folder_made_by_another_build_at_the_same_moment_is_used(tmp_path, monkeypatch):
+    """Two builds printing into a new folder at once: both see it missing, one makes it, the
+    other's mkdir then finds it there. That is the folder it wanted, not a file in the way."""
+    real_mkdir = Path.mkdir
+
+    def raced(path, *args, **kwargs):  # the other build makes the folder just before this one
+        real_mkdir(path, *args, **kwargs)
+        real_mkdir(path, *args, **kwargs)  # raises FileExistsError, as the losing mkdir does
+
+    monkeypatch.setattr(Path, "mkdir", raced)
+    written = writer.OutputFolder(tmp_path / "out").write("day/P0001.pdf", b"%PDF-1.4 test")
+    assert written.read_bytes() == b"%PDF-1.4 test"
+
+
+def test_a_folder_taken_away_by_another_build_at_the_same_moment_is_made_again(tmp_path, monkeypatch):
+    """The other build made the folder, failed, and removed it (empty) just as this one was
+    about to write into it: this one makes it again instead of failing."""
+    real_mkstemp = tempfile.mkstemp
+    calls = []
+
+    def raced(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            os.rmdir(kwargs["dir"])
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", raced)
+    written = writer.OutputFolder(tmp_path / "out").write("day/P0001.pdf", b"%PDF-1.4 test")
+    assert written.read_bytes() == b"%PDF-1.4 test" and len(calls) == 2
+
+
+def test_a_file_where_the_folder_should_be_is_still_an_error(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "day").write_text("not a folder")
+    with pytest.raises(writer.WriteFault, match="a file stands where a folder should be"):
+        writer.OutputFolder(tmp_path / "out").write("day/P0001.pdf", b"%PDF-1.4 test")
+
+
 # ---------------------------------------------------------------- real file systems (root: mount a tmpfs)
 
 @contextmanager
