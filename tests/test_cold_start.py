@@ -170,3 +170,30 @@ def test_a_logo_with_text_is_drawn_afresh_on_every_page(tmp_path: Path, monkeypa
     logo.write_text(logo.read_text().replace("</svg>", '<text x="4" y="110" font-size="10">Clinic</text></svg>'))
     pdf, drawn = _render_counting(root, monkeypatch, replay=True)
     assert drawn == len(pypdf.PdfReader(io.BytesIO(pdf)).pages) > 1
+
+
+LONG_TABLE = "\n".join(["| Week | What happens | Notes |", "|---|---|---|"] + [
+    f"| {i} | Session {i}: the scalp is cleaned and the treatment given | Bring your questions; a very long note to make the cell wrap onto several lines {i} |"
+    for i in range(1, 70)
+])
+LONG_PARAGRAPH = " ".join(["This paragraph is long enough to be split across a page boundary and hyphenated somewhere"] * 60)
+SUPERCALIFRAGILISTIC = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+
+
+@pytest.mark.parametrize("layout", ["default", "large-print", "a5-booklet"])
+def test_remembered_line_breaks_give_the_same_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    """A paragraph wrapped again at the same width reuses its lines (render/measured.py); the
+    PDF must be the one breaking them afresh every time gives: tables split over pages with
+    their header rows repeated, paragraphs split over pages, unbreakable words, every block."""
+    import clinicpack as cp
+    from clinicpack.render import measured
+
+    text = (ROOT / "tests" / "fixtures" / "everything.md").read_text()
+    text = text.replace("## Who it suits", f"{LONG_TABLE}\n\n{LONG_PARAGRAPH}\n\n{SUPERCALIFRAGILISTIC}\n\n## Who it suits")
+    root = make_project(tmp_path, {"everything.md": text})
+    loaded = cp.load(root, layout)
+    remembered = cp.render_leaflet(loaded, "test-everything")
+    monkeypatch.setattr(measured.MeasuredParagraph, "wrap", measured.Paragraph.wrap)
+    monkeypatch.setattr(measured.MeasuredParagraph, "split", measured.Paragraph.split)
+    afresh = cp.render_leaflet(loaded, "test-everything")
+    assert remembered == afresh

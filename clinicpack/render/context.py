@@ -19,12 +19,13 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, TableStyle
+from reportlab.platypus import Flowable, TableStyle
 
 from ..layout import Layout
 from ..leaflet import Leaflet
 from ..runs import Run, keep_runs_together
 from .escaping import escape, quoteattr
+from .measured import MeasuredParagraph
 from .styles import Styles
 from .tagging import Node, logical_text, tag
 
@@ -51,7 +52,7 @@ class Context:
             return self.paragraph_factory(keep_runs_together(runs), style)
         if NO_BREAK_SPACE_CODE in pdfmetrics.getFont(style.fontName).face.charToGlyph:  # a font without it would draw a box
             runs = keep_runs_together(runs)
-        return Paragraph(runs_to_markup(runs, self.layout.text.link_colour, self.layout.code.inline_background), style)
+        return MeasuredParagraph(runs_to_markup(runs, self.layout.text.link_colour, self.layout.code.inline_background), style)
 
     def node(self, role: str, **attrs: Any) -> Node | None:
         """A new structure element at the end of the current one (None when not tagging)."""

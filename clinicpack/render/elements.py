@@ -14,12 +14,13 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, ListFlowable, ListItem, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, ListFlowable, ListItem, Spacer, Table
 
 from ..runs import Run
 from .context import Context, inline_runs, plain_runs, table_style
 from .escaping import escape
 from .images import handle_image
+from .measured import MeasuredParagraph
 from .tables import handle_table
 from .tagging import Node, tag, tag_list_labels
 
@@ -187,7 +188,7 @@ def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
     style = ParagraphStyle("pre", parent=ctx.styles.body, backColor=HexColor(code.background), borderPadding=code.padding)
     if ctx.rtl:
         return [rtl_code_block(text, style, ctx)]
-    return [tag(Paragraph(markup, style), ctx.node("P"))]
+    return [tag(MeasuredParagraph(markup, style), ctx.node("P"))]
 
 
 def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
