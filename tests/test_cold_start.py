@@ -197,3 +197,18 @@ def test_remembered_line_breaks_give_the_same_pdf(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(measured.MeasuredParagraph, "split", measured.Paragraph.split)
     afresh = cp.render_leaflet(loaded, "test-everything")
     assert remembered == afresh
+
+
+def test_a_remembered_wrap_answers_what_paragraph_wrap_answers() -> None:
+    """Also for a width too narrow to hold anything, where ReportLab answers without breaking lines."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from clinicpack.render.measured import MeasuredParagraph
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    text = "Some words that wrap onto more than one line at a narrow width, and more words."
+    remembered, plain = MeasuredParagraph(text, style), Paragraph(text, style)
+    for width in (200, 200, 0, 0, 60, 200, 60):
+        assert remembered.wrap(width, 1000) == plain.wrap(width, 1000)
+        assert (remembered.width, remembered.height) == (plain.width, plain.height)

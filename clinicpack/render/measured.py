@@ -20,15 +20,15 @@ _STATE = ("width", "height", "blPara", "_wrapWidths", "_width_max", "_splitLongW
 
 
 class MeasuredParagraph(Paragraph):
-    _wrapped: tuple[float, dict[str, Any]] | None = None
+    _wrapped: tuple[float, tuple[float, float], dict[str, Any]] | None = None  # (width asked, answer, state)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab's names)
         last = self._wrapped
         if last is not None and last[0] == availWidth:
-            self.__dict__.update(last[1])
-            return self.width, self.height
+            self.__dict__.update(last[2])
+            return last[1]
         size = super().wrap(availWidth, availHeight)
-        self._wrapped = (availWidth, {k: self.__dict__[k] for k in _STATE if k in self.__dict__})
+        self._wrapped = (availWidth, size, {k: self.__dict__[k] for k in _STATE if k in self.__dict__})
         return size
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
