@@ -171,26 +171,22 @@ class WatchProcess:
 
 
 def watch_rounds(project: Path, runs: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"watch: English leaflet saved -> new PDF": [], "watch: brand change -> 3 leaflets": []}
-    leaflet = project / "leaflets" / f"{ENGLISH}.md"
-    w = WatchProcess(project, ENGLISH)
+    leaflet, brand = project / "leaflets" / f"{ENGLISH}.md", project / "assets" / "brand.yaml"
+    return {
+        "watch: English leaflet saved -> new PDF": saves(
+            WatchProcess(project, ENGLISH), leaflet, ("tiny parts of your blood", "tiny bits of your blood"), 1, runs),
+        "watch: brand change -> 3 leaflets": saves(
+            WatchProcess(project), brand, ('primary: "#17476b"', 'primary: "#17476c"'), 3, runs),
+    }
+
+
+def saves(w: WatchProcess, path: Path, pair: tuple[str, str], outputs: int, runs: int) -> list[float]:
+    """Save ``path`` ``runs`` times, swapping the two texts of ``pair`` each time; the seconds
+    until the watcher wrote ``outputs`` PDFs after each save."""
     try:
-        for i in range(runs):
-            pair = ("tiny parts of your blood", "tiny bits of your blood")
-            old, new = pair if i % 2 == 0 else pair[::-1]
-            times["watch: English leaflet saved -> new PDF"].append(w.edit(leaflet, old, new, 1))
+        return [w.edit(path, *(pair if i % 2 == 0 else pair[::-1]), outputs) for i in range(runs)]
     finally:
         w.stop()
-    brand = project / "assets" / "brand.yaml"
-    w = WatchProcess(project)
-    try:
-        for i in range(runs):
-            pair = ('primary: "#17476b"', 'primary: "#17476c"')
-            old, new = pair if i % 2 == 0 else pair[::-1]
-            times["watch: brand change -> 3 leaflets"].append(w.edit(brand, old, new, 3))
-    finally:
-        w.stop()
-    return times
 
 
 def main() -> int:

@@ -117,6 +117,13 @@ def check_choice(desk: Desk, choice: dict[str, str]) -> Errors:
     return errors
 
 
+def chosen_template(desk: Desk, choice: dict[str, str], errors: Errors | None = None) -> Any:
+    """The warm template for the chosen leaflet and layout, or a dict of errors: the choice's
+    own, then ``errors`` (already found on the form), or why the leaflet cannot make a pack."""
+    found = {**check_choice(desk, choice), **(errors or {})}
+    return found or _template(desk, choice)
+
+
 def _template(desk: Desk, choice: dict[str, str]) -> Any:
     """The warm template, or the reason the chosen leaflet cannot make a pack (by Treatment)."""
     try:
@@ -157,14 +164,8 @@ def validate(values: dict[str, str], today: dt.date | None) -> tuple[Any, Errors
 
 def build_pack(desk: Desk, choice: dict[str, str], values: dict[str, str], blank: bool) -> Any:
     """A ``cp.Stamped`` pack, or the errors to show beside the fields (nothing is built)."""
-    errors = check_choice(desk, choice)
-    patient = None
-    if not blank:
-        patient, field_errors = validate(values, desk.today)
-        errors.update(field_errors)
-    if errors:
-        return errors
-    template = _template(desk, choice)
+    patient, field_errors = (None, {}) if blank else validate(values, desk.today)
+    template = chosen_template(desk, choice, field_errors)
     if isinstance(template, dict):
         return template
     try:
@@ -225,10 +226,7 @@ def _with_first(context: dict) -> dict:
 def print_day(desk: Desk, choice: dict[str, str], data: bytes, row: int | None) -> Any:
     """(pdf, file name) of every good row's pack merged into one print job (or one row's
     pack); errors for the day page otherwise."""
-    errors = check_choice(desk, choice)
-    if errors:
-        return errors
-    template = _template(desk, choice)
+    template = chosen_template(desk, choice)
     if isinstance(template, dict):
         return template
     try:
