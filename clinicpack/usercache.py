@@ -1,5 +1,6 @@
 """A folder of parsed inputs kept between runs, so that a cold build does not parse again what
-an earlier one already parsed (pyphen's dictionary, SVG logos).
+an earlier one already parsed (pyphen's dictionary, SVG logos, fonts' facts, YAML and Markdown:
+see ``clinicpack.parsecache``).
 
 Entries are pickles in ``$XDG_CACHE_HOME/clinicpack`` (or ``~/.cache/clinicpack``), never in the
 project or output folders. The caller puts everything the parsed value depends on into the

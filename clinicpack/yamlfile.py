@@ -2,7 +2,8 @@
 
 Every user-facing error about a YAML file must name the line of the offending key, including
 YAML embedded as front matter in a Markdown file (hence ``line_offset``). PyYAML's node tree
-carries those marks; we keep them beside the plain Python data.
+carries those marks; we keep them beside the plain Python data. The parsing itself is in
+``clinicpack.yamlparser``, imported only for a text the user cache does not already hold.
 """
 
 from __future__ import annotations
@@ -12,92 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import parsecache
 from .errors import BuildError, did_you_mean
 
 KeyPath = tuple[str | int, ...]
-
-
-MAX_DEPTH = 50  # nesting deeper than any brand, layout or front matter needs; PyYAML recurses per level
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """A construct the builder refuses before building anything from it (alias, deep nesting)."""
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps impossible dates (2026-02-30) as text for a friendly error, and
-    refuses aliases (``*name``) while composing: no file the builder reads needs them, and ten
-    lines of nested aliases expand to billions of nodes (a "billion laughs" bomb) when built."""
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refused(
-                problem=f"YAML aliases (*{event.anchor}) are not allowed here; write the value out in full",
-                problem_mark=event.start_mark,
-            )
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
-                               problem_mark=event.start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-
-try:
-    from yaml.cyaml import CParser as _CParser  # libyaml, when PyYAML was built with it (the wheels are)
-except ImportError:  # pragma: no cover - a PyYAML without libyaml: everything goes the pure-Python way
-    _CParser = None
-
-
-class _FastLoader(_Loader):
-    """``_Loader`` with its events read by libyaml: claims.yaml took 15 ms, now under 1 ms.
-
-    Only the tokenising and parsing move to C: the nodes are still composed here, by the same
-    ``compose_node`` that refuses aliases and deep nesting, and carry the same values, tags and
-    line marks (only presentation details differ, a plain scalar's style "" instead of None and
-    some block collections' flow_style, which nothing here reads). Any
-    problem at all sends the text through the pure-Python ``_Loader`` again (see
-    ``_compose``), so every error message is exactly the pure-Python one.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._events = _CParser(stream)
-
-    def check_event(self, *choices: Any) -> bool:  # type: ignore[override]
-        return self._events.check_event(*choices)
-
-    def peek_event(self) -> Any:  # type: ignore[override]
-        return self._events.peek_event()
-
-    def get_event(self) -> Any:  # type: ignore[override]
-        return self._events.get_event()
-
-    def dispose(self) -> None:
-        self._events.dispose()
-        super().dispose()
-
-
-def _compose(text: str) -> yaml.Node | None:
-    if _CParser is not None:
-        try:
-            return yaml.compose(text, Loader=_FastLoader)
-        except Exception:  # noqa: BLE001 - the pure-Python pass below gives the precise error (or, rarely, succeeds)
-            pass
-    return yaml.compose(text, Loader=_Loader)
 
 
 @dataclass
@@ -124,60 +43,25 @@ class YamlDoc:
 
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> YamlDoc:
-    """Parse ``text``; ``line_offset`` is the number of file lines before the YAML starts."""
-    try:
-        node = _compose(text)
-    except _Refused as exc:
-        line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else line_offset + 1
-        raise BuildError(str(exc.problem), path, line) from None
-    except RecursionError:
-        raise BuildError(f"broken YAML: nested more than {MAX_DEPTH} levels deep; flatten the structure", path,
-                         line_offset + 1) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "invalid YAML"
-        if exc.context_mark is not None and exc.context and mark is not None and exc.context_mark.line < mark.line:
-            mark = exc.context_mark  # e.g. an unclosed [ or ": the mistake is where it opened
-            what = f"{exc.context}, {what}"
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        raise BuildError(
-            f"broken YAML: {what} (check the indentation, colons and quotes on this line)",
-            path,
-            line,
-        ) from None
-    except yaml.YAMLError as exc:
-        raise BuildError(f"broken YAML: {exc}", path, line_offset + 1) from None
-    doc = YamlDoc(data=None, path=path, first_line=line_offset + 1)
-    if node is None:
-        return doc
-    _index(node, (), doc, line_offset)
-    loader = _Loader("")
-    try:
-        doc.data = loader.construct_document(node)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        raise BuildError(f"broken YAML: {exc}", path, line_offset + 1) from None
-    finally:
-        loader.dispose()
+    """Parse ``text``; ``line_offset`` is the number of file lines before the YAML starts.
+
+    A text parsed before comes back from the user cache (``clinicpack.parsecache``) without
+    importing PyYAML: the same data, key lines and raw scalars, with this ``path``. Only a text
+    that parsed cleanly is cached, so broken YAML always reaches the parser and its error."""
+    entry = parsecache.entry("yaml", f"{line_offset}\n{text}")
+    cached = parsecache.read(entry, _cached_doc)
+    if cached is not None:
+        data, lines, raw = cached
+        return YamlDoc(data=data, path=path, lines=lines, raw=raw, first_line=line_offset + 1)
+    from .yamlparser import parse
+
+    doc = parse(text, path, line_offset)
+    parsecache.write(entry, (doc.data, doc.lines, doc.raw))
     return doc
 
 
-def _index(node: yaml.Node, prefix: KeyPath, doc: YamlDoc, offset: int) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1 + offset
-            if key in seen:
-                raise BuildError(f'key "{key}" is given twice (keep one of them)', doc.path, line)
-            seen.add(key)
-            doc.lines[prefix + (key,)] = line
-            _index(value_node, prefix + (key,), doc, offset)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            doc.lines[prefix + (i,)] = item.start_mark.line + 1 + offset
-            _index(item, prefix + (i,), doc, offset)
-    elif isinstance(node, yaml.ScalarNode):
-        doc.raw[prefix] = node.value
+def _cached_doc(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], dict) and isinstance(value[2], dict)
 
 
 def read_text(path: Path, what: str) -> str:

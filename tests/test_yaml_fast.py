@@ -10,7 +10,7 @@ from helpers import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import clinicpack.yamlfile as yamlfile
+import clinicpack.yamlparser as yamlfile
 from clinicpack.errors import BuildError
 
 
@@ -80,7 +80,7 @@ BROKEN = [
 def test_errors_are_the_pure_python_ones(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def message() -> str:
         with pytest.raises(BuildError) as info:
-            yamlfile.parse_yaml(text, Path("x.yaml"), 3)
+            yamlfile.parse(text, Path("x.yaml"), 3)
         return info.value.report()
 
     with_c = message()
