@@ -4,17 +4,25 @@ Every painter (the leaflet's booking panel, the stamper that writes a patient's 
 pack) draws ``QrMatrix.rectangles()`` inside ``quiet_zone`` of white, so the code looks and
 scans the same wherever it is printed. Error correction M (15% of the code can be damaged and
 still scan) is the floor for print that gets folded, handled and photocopied.
+
+A leaflet's booking link is the same build after build, so its matrix (``booking_matrix``) is
+kept in the user cache (``clinicpack.usercache``) and a cold build reads it back without
+importing qrcode and the Pillow drawing code qrcode brings (about 10 ms with the encoding).
+A patient's own link (a personalised pack) is never written there: ``qr_matrix`` encodes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.util import find_spec
+from pathlib import Path
 
-import qrcode
-from qrcode import util as qr_util
-from qrcode.constants import ERROR_CORRECT_M
+from . import usercache
 
+FORMAT = 1  # of a cached matrix entry; raise it when the encoding below (or the entry) changes
+LEVEL = "M"  # error correction (qrcode.constants.ERROR_CORRECT_M): part of every cache entry's name
 QUIET_ZONE = 4  # modules of white on every side (ISO/IEC 18004)
 SMALLEST = 21  # modules across a version 1 code, the coarsest a link can make
 
@@ -56,12 +64,68 @@ class QrMatrix:
 @lru_cache(maxsize=64)
 def qr_matrix(url: str) -> QrMatrix:
     """The QR symbol for ``url`` (immutable, so one symbol serves the quality check and the page)."""
+    import qrcode
+    from qrcode import util as qr_util
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(url)
     code.best_fit()
     code.data_cache = qr_util.create_data(code.version, code.error_correction, code.data_list)
     code.makeImpl(False, _best_mask(code.version, code.data_cache))
     return QrMatrix(url=url, modules=tuple(tuple(bool(m) for m in row) for row in code.modules))
+
+
+@lru_cache(maxsize=64)
+def booking_matrix(url: str) -> QrMatrix:
+    """``qr_matrix(url)`` for a link that is not a patient's own (a leaflet's booking link): read
+    from the user cache when an entry made by the same qrcode install is there, else encoded and
+    stored. The entry holds the link and a digest of link and rows, checked on reading, so a
+    damaged or misplaced entry is never drawn: the link is encoded afresh instead."""
+    name = _entry_name(url)
+    entry = usercache.read(name, lambda value: _entry_rows(value, url) is not None) if name else None
+    if entry is not None:
+        rows, n = entry[1], len(entry[1])
+        return QrMatrix(url=url, modules=tuple(tuple(bool(row >> (n - 1 - c) & 1) for c in range(n)) for row in rows))
+    matrix = qr_matrix(url)
+    if name:
+        packed = tuple(int("".join("1" if m else "0" for m in row), 2) for row in matrix.modules)
+        usercache.write(name, (url, packed, _entry_digest(url, packed)))
+    return matrix
+
+
+def _entry_name(url: str) -> str | None:
+    """The cache entry for ``url``: named by the link's digest (not the link), the format, the
+    error correction and the qrcode install (its encoder's files, told apart without importing it)."""
+    spec = find_spec("qrcode")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        stamp = "-".join(f"{st.st_size}.{st.st_mtime_ns}" for st in (Path(spec.origin).with_name(f).stat() for f in _ENCODER))
+    except OSError:
+        return None
+    return f"qr-{FORMAT}-{LEVEL}-{usercache.PYTHON}-{_digest(stamp)[:16]}-{_digest(url)}.pickle"
+
+
+_ENCODER = ("main.py", "util.py", "base.py")  # qrcode's modules that decide a symbol's modules
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _entry_digest(url: str, rows: tuple[int, ...]) -> str:
+    return _digest(f"{url}\n{','.join(map(str, rows))}")
+
+
+def _entry_rows(value: object, url: str) -> tuple[int, ...] | None:
+    """The rows of a cache entry for ``url``, or None unless it is whole and for this link."""
+    if not (isinstance(value, tuple) and len(value) == 3 and value[0] == url and isinstance(value[1], tuple)):
+        return None
+    rows, n = value[1], len(value[1])
+    if n < SMALLEST or n > 177 or n % 4 != 1 or not all(type(r) is int and 0 <= r < 1 << n for r in rows):
+        return None
+    return rows if value[2] == _entry_digest(url, rows) else None
 
 
 # ---------------------------------------------------------------- fast mask choice
@@ -72,7 +136,7 @@ def qr_matrix(url: str) -> QrMatrix:
 # integer per direction: row r, column c is bit r * STRIDE + c, and rows are separated by
 # GAP zero bits so no run or pattern can cross from one row into the next. Each rule is then a
 # few shifts, ANDs and bit counts on that integer. qrcode lays out only the chosen mask, so the
-# symbol is exactly the one qrcode would make (tests/test_qr.py checks that on many links).
+# symbol is exactly the one qrcode would make (tests/test_qr_and_patients.py checks that on many links).
 
 GAP = 12  # wider than the 11-module finder-like pattern of rule 3
 
@@ -90,6 +154,8 @@ class _Grid:
 
 @cache
 def _grid(version: int) -> _Grid:
+    from qrcode import util as qr_util
+
     n = version * 4 + 17
     m = _function_patterns(version, n)
     order = _placement_order(m, n)
@@ -106,6 +172,9 @@ def _grid(version: int) -> _Grid:
 
 def _function_patterns(version: int, n: int) -> list[list[bool | None]]:
     """qrcode's own layout of the finder, alignment, timing and format modules (None: data)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0)
     code.modules_count = n
     code.modules = [[None] * n for _ in range(n)]

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 
 from ..layout import MM, Layout
-from ..qr import QUIET_ZONE, qr_matrix
+from ..qr import QUIET_ZONE, booking_matrix
 from .claims import describe, find_claims
 from .colour import contrast_ratio
 from .context import CheckInput, layout_key
@@ -259,7 +259,7 @@ def check_qr(ci: CheckInput) -> list[Finding]:
             "qr",
         ))
         return out  # too long to judge the module size (a very long link may not fit any QR code)
-    module = size / qr_matrix(url).size
+    module = size / booking_matrix(url).size
     if module < MIN_MODULE:
         out.append(Finding(
             leaflet.path, id_line, WARNING,

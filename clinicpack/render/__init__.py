@@ -16,7 +16,7 @@ from ..brand import Brand
 from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet
-from ..qr import qr_matrix
+from ..qr import booking_matrix
 from ..quality import FontFacts
 from . import fonts
 from .blocks import about_box, booking_panel, references_block, section_heading, title_band
@@ -95,7 +95,7 @@ def leaflet_story(ctx: Context, brand: Brand, labels: Labels, booking_url: str, 
     if with_title:
         story.append(title_band(ctx, leaflet))
     # made where it is read: the order of making is the order of the structure tree
-    panel = lambda: booking_panel(ctx, brand, labels, qr_matrix(booking_url))  # noqa: E731
+    panel = lambda: booking_panel(ctx, brand, labels, booking_matrix(booking_url))  # noqa: E731
     if ctx.layout.qr.placement == "start":
         story.append(panel())
     story += render_blocks(leaflet.intro, ctx)
