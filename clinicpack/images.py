@@ -85,31 +85,28 @@ def check_raster(handle: io.IOBase, name: str, source: Path, line: int | None) -
 
 def check_svg(path: Path, allowed: Sequence[Path], chain: tuple[Path, ...] = ()) -> None:
     """Every ``href`` in the SVG (and in the SVGs it uses) stays inside ``allowed``."""
-    from lxml import etree
+    from .svgxml import SvgSyntaxError, read_elements
 
     real = path.resolve()
     if real in chain:
         raise BuildError("this SVG uses itself through other SVG files (a loop); remove the <use> that closes it", path)
     if len(chain) >= MAX_SVG_DEPTH:
         raise BuildError(f"SVG files use each other more than {MAX_SVG_DEPTH} deep; draw this one directly", path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
-    except (etree.XMLSyntaxError, OSError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise BuildError(f"this SVG cannot be read ({_clean(str(exc.msg if hasattr(exc, 'msg') else exc))})", path, line) from None
-    elements = [e for e in root.iter() if isinstance(e.tag, str)]  # not comments
-    if len(elements) > MAX_SVG_ELEMENTS:
-        raise BuildError(f"this SVG has {len(elements):,} elements; the limit is {MAX_SVG_ELEMENTS:,} "
+        elements, count = read_elements(path, MAX_SVG_ELEMENTS)
+    except SvgSyntaxError as exc:
+        raise BuildError(f"this SVG cannot be read ({_clean(exc.message)})", path, exc.line) from None
+    if count > MAX_SVG_ELEMENTS:
+        raise BuildError(f"this SVG has {count:,} elements; the limit is {MAX_SVG_ELEMENTS:,} "
                          "(simplify it in the drawing program, or save it as a PNG)", path)
-    ids = {e.get("id") for e in elements}
+    ids = {e.attributes.get("id") for e in elements}
     for element in elements:
-        href = (element.get(XLINK_HREF) or element.get("href") or "").strip()
+        href = (element.attributes.get(XLINK_HREF) or element.attributes.get("href") or "").strip()
         if not href or element.tag.rsplit("}", 1)[-1] == "a":
             continue  # <a href> is a hyperlink, never fetched
         if href.startswith("#") and href[1:] not in ids:
-            raise BuildError(f'refers to "{_clean(href)}", but nothing in this SVG has that id', path, element.sourceline)
-        _check_reference(href, path, element.sourceline, allowed, (*chain, real))
+            raise BuildError(f'refers to "{_clean(href)}", but nothing in this SVG has that id', path, element.line)
+        _check_reference(href, path, element.line, allowed, (*chain, real))
 
 
 def _check_reference(href: str, svg: Path, line: int | None, allowed: Sequence[Path], chain: tuple[Path, ...]) -> None:
