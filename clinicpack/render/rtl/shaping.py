@@ -4,8 +4,10 @@ between paragraphs of the same text so a running process shapes unchanged text o
 
 from __future__ import annotations
 
+import operator
 import threading
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,12 +99,13 @@ def shape_piece(
     rtl: bool,
     script: str | None,
     language: str | None,
-) -> list[ShapedGlyph]:
+) -> tuple[list[ShapedGlyph], list[Any]]:
     """Shape ``context[start:end]`` (indices relative to ``context``) with the rest as context.
 
     Clusters are returned relative to the paragraph (``context_start`` is added), so every
-    glyph can be traced back to the characters it draws.
-    """
+    glyph can be traced back to the characters it draws. HarfBuzz's glyph records come back
+    beside the glyphs: their flags say where the text may be cut without shaping it again
+    (see ``Prepared.reused_run``)."""
     buf = hb.Buffer()
     buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
     buf.add_codepoints([ord(c) for c in context], start, end - start)
@@ -112,10 +115,49 @@ def shape_piece(
     if language:
         buf.language = language
     hb.shape(info.hb_font, buf, {"kern": True, "liga": True})
-    return [
+    infos = buf.glyph_infos
+    glyphs = [
         _new_tuple(ShapedGlyph, (gi.codepoint, gi.cluster + context_start, *gp.position))  # position: x/y offset, x/y advance
-        for gi, gp in zip(buf.glyph_infos, buf.glyph_positions)
+        for gi, gp in zip(infos, buf.glyph_positions)
     ]
+    return glyphs, infos
+
+
+_UNSAFE_TO_BREAK = 1  # hb_glyph_flags_t: HB_GLYPH_FLAG_UNSAFE_TO_BREAK
+
+
+def _cut(glyphs: list[ShapedGlyph], infos: list[Any], lo: int | None, hi: int | None, rtl: bool) -> list[ShapedGlyph] | None:
+    """The glyphs of a shaped piece whose clusters lie from ``lo`` (None: the piece's start) up
+    to ``hi`` (None: its end), or None when a cut falls inside a cluster or where HarfBuzz
+    flags it unsafe to break. Clusters are monotone (``MONOTONE_CHARACTERS``): rising in a
+    left-to-right piece, falling in a right-to-left one (visual order), so a cluster's glyphs
+    are found by bisection."""
+    key = _falling if rtl else _rising  # the clusters, rising in the list's order
+    n = len(glyphs)
+    bounds = []
+    for cut, default in ((lo, n if rtl else 0), (hi, 0 if rtl else n)):
+        if cut is None:
+            bounds.append(default)
+            continue
+        at = -cut if rtl else cut
+        i, j = bisect_left(glyphs, at, key=key), bisect_right(glyphs, at, key=key)  # the cut's cluster
+        if i == j or any(infos[k].flags & _UNSAFE_TO_BREAK for k in range(i, j)):
+            return None
+        bounds.append(j if rtl else i)  # where the glyphs of clusters >= cut begin (rtl: end)
+    first, last = (bounds[1], bounds[0]) if rtl else (bounds[0], bounds[1])
+    return glyphs[first:last]
+
+
+_rising = operator.itemgetter(1)  # ShapedGlyph.cluster
+
+
+def _falling(glyph: ShapedGlyph) -> int:
+    return -glyph[1]
+
+
+#: Characters of joining type U (they join nothing) at which a line may start or end: text
+#: beyond them changes nothing HarfBuzz shapes on this side (see ``Prepared.reused_run``).
+_NON_JOINING_BREAKS = frozenset((" ", LINE_SEPARATOR))
 
 
 _new_tuple = tuple.__new__
@@ -164,6 +206,10 @@ class Prepared:
         # of the paragraph (a one-line paragraph, a Latin term or a number inside a line) is
         # shaped exactly as the measuring pass shaped it, so it takes that result
         self._shaped_runs: dict[tuple[int, int, int], list[tuple[int, int, list[ShapedGlyph]]]] = {}
+        # the paragraph's own level runs by start: (end, level, script, HarfBuzz's glyph records
+        # of each piece), from which its lines are cut (``reused_run``)
+        self._whole_runs: dict[int, tuple[int, int, str | None, list[list[Any]]]] = {}
+        self._run_starts: list[int] = []
         self.advances = self._measure()
         # lines already shaped, by (start, end): line breaking tries the same lines again when
         # a paragraph is wrapped at another width or split across frames (lines are only read)
@@ -241,21 +287,69 @@ class Prepared:
         Returns (piece start, piece end, glyphs) in *visual* order, left to right; the lists are
         shared between callers, who only read them.
         """
-        known = self._shaped_runs.get((start, end, level))
-        if known is not None:
-            return known
+        key = (start, end, level)
+        known = self._shaped_runs.get(key)
+        if known is None:
+            known = self._shaped_runs[key] = self.reused_run(start, end, level) or self._shape_run(start, end, level)
+        return known
+
+    def _shape_run(self, start: int, end: int, level: int, whole: bool = False) -> list[tuple[int, int, list[ShapedGlyph]]]:
         context = self.text[start:end]
         rtl = level % 2 == 1
         script, _ = script_of(context)
         language = self.style.language if script == "Arab" else None
         shaped = []
+        records = []
         for a, b in self.pieces(start, end):
-            glyphs = shape_piece(font_info(self.fonts[a]), context, start, a - start, b - start, rtl, script, language)
+            glyphs, infos = shape_piece(font_info(self.fonts[a]), context, start, a - start, b - start, rtl, script, language)
             shaped.append((a, b, glyphs))
+            records.append(infos)
         if rtl:
             shaped.reverse()
-        self._shaped_runs[(start, end, level)] = shaped
+            records.reverse()
+        if whole:  # one of the paragraph's own level runs: its lines may be cut out of it
+            self._whole_runs[start] = (end, level, script, records)
         return shaped
+
+    def reused_run(self, start: int, end: int, level: int) -> list[tuple[int, int, list[ShapedGlyph]]] | None:
+        """A line's level run cut out of the paragraph's shaping, when that is exactly what
+        shaping it afresh gives (else None): the line is then not shaped a second time.
+
+        HarfBuzz flags a glyph *unsafe to break* where cutting the text at its cluster could
+        change the shaping of either side; cut anywhere else, each side shapes as it did in
+        the whole, given the text beyond the cut as context. A line is shaped without that
+        context, so a cut is taken only next to a space or a line separator: HarfBuzz reads
+        context only for Arabic joining (the nearest character that is not a mark), and a
+        space joins nothing, exactly as no context does. The run must also lie in one of the
+        paragraph's level runs, at its level and in its script (so the same pieces, direction,
+        script and language). ``tests/test_rtl_reuse.py`` compares this with shaping afresh.
+        """
+        if not self._run_starts:
+            return None
+        run_start = self._run_starts[bisect_right(self._run_starts, start) - 1]
+        run_end, run_level, script, records = self._whole_runs[run_start]
+        text = self.text
+        if run_level != level or end > run_end or (start, end) == (run_start, run_end):
+            return None
+        if start > run_start and text[start - 1] not in _NON_JOINING_BREAKS:
+            return None
+        if end < run_end and text[end] not in _NON_JOINING_BREAKS:
+            return None
+        if script_of(text[start:end])[0] != script:
+            return None
+        out = []
+        for (a, b, glyphs), infos in zip(self._shaped_runs[(run_start, run_end, level)], records):
+            if b <= start or a >= end:
+                continue
+            if a >= start and b <= end:
+                out.append((a, b, glyphs))
+                continue
+            lo, hi = max(a, start), min(b, end)
+            part = _cut(glyphs, infos, lo if lo > a else None, hi if hi < b else None, level % 2 == 1)
+            if part is None:
+                return None
+            out.append((lo, hi, part))
+        return out
 
     def _measure(self) -> list[float]:
         """Shaped advance of every character (points), for line breaking in logical order.
@@ -266,8 +360,11 @@ class Prepared:
         n = len(self.text)
         adv = [0.0] * n
         size = self.style.font_size
-        for a, b, level in self.level_runs(0, n, self.levels):
-            for pa, pb, glyphs in self.shape_level_run(a, b, level):
+        runs = self.level_runs(0, n, self.levels)
+        self._run_starts = [a for a, _, _ in runs]
+        for a, b, level in runs:
+            shaped = self._shaped_runs[(a, b, level)] = self._shape_run(a, b, level, whole=True)
+            for pa, pb, glyphs in shaped:
                 info = font_info(self.fonts[pa])
                 scale = size / info.upem
                 for g in glyphs:
