@@ -5,6 +5,7 @@ algorithm."""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -55,3 +56,9 @@ def test_text_with_another_class_takes_the_full_algorithm(before: str, other: st
 def test_auto_direction_without_a_right_to_left_letter_is_not_taken_for_rtl(text: str) -> None:
     assert resolve_levels(text, "auto") == reference(text, "auto")
     assert resolve_levels(text, "auto")[0] == 0
+
+
+def test_the_separator_pattern_holds_every_character_of_bidi_class_s_or_b() -> None:
+    """``line_levels`` looks for L1's segment and paragraph separators with one pattern."""
+    every = {c for c in range(sys.maxunicode + 1) if unicodedata.bidirectional(chr(c)) in ("S", "B")}
+    assert every == {c for c in range(sys.maxunicode + 1) if bidi.SEPARATORS.fullmatch(chr(c))}

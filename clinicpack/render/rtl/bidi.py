@@ -17,6 +17,9 @@ NO_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\
 LINE_SEPARATOR = "\u2028"  # a hard break inside a paragraph: bidi class WS, not a new paragraph
 URL_BREAKS = frozenset("/?&=-")  # where an over-long word (a web address) may break
 PARAGRAPH_BREAKS = re.compile("[\n\r\u0085\u2029\x1c\x1d\x1e]")
+#: Every character of bidi class S (segment separator) or B (paragraph separator), where rule L1
+#: resets a line's levels; a test compares it with the Unicode data Python has
+SEPARATORS = re.compile("[\t\n\x0b\r\x1c-\x1f\u0085\u2029]")
 
 #: Bidi classes that resolve to level 1 throughout a right-to-left paragraph (UAX #9): with no
 #: left-to-right letter, number or explicit embedding, AL becomes R (W3), separators and
@@ -96,7 +99,7 @@ def line_levels(text: str, levels: Sequence[int], start: int, end: int, para_lev
     for k in range(i, n):
         out[k] = para_level
     # segment separators (tab) and whitespace before them
-    for k in range(n):
+    for k in (m.start() - start for m in SEPARATORS.finditer(text, start, end)):
         if unicodedata.bidirectional(text[start + k]) in ("S", "B"):
             out[k] = para_level
             j = k

@@ -19,6 +19,7 @@ import struct
 import threading
 import weakref
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import uharfbuzz as hb
@@ -58,14 +59,20 @@ def latin_fallbacks() -> tuple[str, str]:
 
     Noto Nastaliq Urdu has digits and punctuation but no Latin letters, yet leaflets quote
     terms such as "PRP". Vera ships inside the reportlab package, so this needs no system font.
+    Asked for by every paragraph: after the first, it only checks the two are still registered.
     """
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, filename in ((_LATIN_REGULAR, "Vera.ttf"), (_LATIN_BOLD, "VeraBd.ttf")):
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, os.path.join(_reportlab_fonts(), filename)))
+    return _LATIN_REGULAR, _LATIN_BOLD
+
+
+@cache
+def _reportlab_fonts() -> str:
     import reportlab
 
-    rl_fonts = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-    for name, filename in ((_LATIN_REGULAR, "Vera.ttf"), (_LATIN_BOLD, "VeraBd.ttf")):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, os.path.join(rl_fonts, filename)))
-    return _LATIN_REGULAR, _LATIN_BOLD
+    return os.path.join(os.path.dirname(reportlab.__file__), "fonts")
 
 
 class FontInfo:
@@ -85,7 +92,7 @@ class FontInfo:
         self.cmap = set(font.face.charToGlyph)
         self.ascent = float(font.face.ascent)  # 1000-unit scale, from hhea/OS/2
         self.descent = float(-font.face.descent)
-        self._extents: dict[int, tuple[int, int, int, int]] = {}
+        self.extents: dict[int, tuple[int, int, int, int]] = {}  # ``box`` of the glyphs asked for so far
         self._cursive: CursiveAnchors | None = None
 
     def cursive(self, gid: int) -> tuple[Anchor | None, Anchor | None]:
@@ -105,14 +112,14 @@ class FontInfo:
 
     def box(self, gid: int) -> tuple[int, int, int, int]:
         """(top, bottom, left, right) of the glyph's bounding box in font units (y up, x from origin)."""
-        got = self._extents.get(gid)
+        got = self.extents.get(gid)
         if got is None:
             ext = self.hb_font.get_glyph_extents(gid)
             if ext is None:
                 got = (0, 0, 0, 0)
             else:
                 got = (ext.y_bearing, ext.y_bearing + ext.height, ext.x_bearing, ext.x_bearing + ext.width)
-            self._extents[gid] = got
+            self.extents[gid] = got
         return got
 
 

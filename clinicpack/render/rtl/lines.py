@@ -3,6 +3,7 @@ visually (L1, L2) and shaped run by run, glyphs placed left to right from x = 0.
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -165,14 +166,23 @@ def _cluster_texts(text: str, pa: int, pb: int, glyphs: list[ShapedGlyph], rtl: 
     """Each glyph's cluster (clamped to the piece: a glyph may report its context's cluster) and
     the characters it stands for: the first glyph of a cluster in logical order carries the
     cluster's text, the rest carry ""."""
+    n = len(glyphs)
+    clusters = list(map(_cluster_of, glyphs))
     last = pb - 1
-    clusters = [pa if c < pa else last if c > last else c for c in [g.cluster for g in glyphs]]
+    if clusters and (min(clusters) < pa or max(clusters) > last):
+        clusters = [pa if c < pa else last if c > last else c for c in clusters]
     starts = sorted(set(clusters))
     ends = dict(zip(starts, [*starts[1:], pb]))
-    carrier: dict[int, int] = {}
-    for k in range(len(glyphs)) if rtl else range(len(glyphs) - 1, -1, -1):
-        carrier[clusters[k]] = k
+    # the carrier is the glyph met first in logical order: the last of its cluster in visual
+    # order when right to left, else the first (a later entry of the dict wins)
+    carrier = dict(zip(clusters, range(n))) if rtl else dict(zip(reversed(clusters), range(n - 1, -1, -1)))
+    piece = text[pa:pb]
+    if piece.translate(NO_BIDI_CONTROLS) == piece:  # no bidi control to leave out (nearly every piece)
+        return clusters, [text[c : ends[c]] if carrier[c] == k else "" for k, c in enumerate(clusters)]
     return clusters, [text[c : ends[c]].translate(NO_BIDI_CONTROLS) if carrier[c] == k else "" for k, c in enumerate(clusters)]
+
+
+_cluster_of = operator.itemgetter(1)  # ShapedGlyph.cluster
 
 
 def _place_joined_run(prep: Prepared, shaped: list[tuple[int, int, list[ShapedGlyph]]]) -> tuple[list[_Placed], float]:
@@ -268,16 +278,18 @@ class _LineBuilder:
         returns the run's width. Positions are summed from the run's own left edge and only then
         moved by ``x``, as for a run whose pieces are joined."""
         prep, boxes, out = self.prep, self.boxes, self.glyphs
+        runs = prep.runs
         top, bottom = self.top, self.bottom
         run_x = 0.0
         for pa, pb, glyphs in shaped:
             info = font_info(prep.fonts[pa])
-            name, box, scale = info.name, info.box, self.size / info.upem
+            name, box, extents, scale = info.name, info.box, info.extents, self.size / info.upem
             clusters, chars = _cluster_texts(prep.text, pa, pb, glyphs, rtl)
-            for g, c, t in zip(glyphs, clusters, chars):  # as add(), inline: a line has hundreds of glyphs
-                advance = g.x_advance * scale
-                gx, y = x + (run_x + g.x_offset * scale), g.y_offset * scale
-                ink_t, ink_b, ink_l, ink_r = box(g.gid)
+            # as add(), inline (a line has hundreds of glyphs): the same sums in the same order
+            for (gid, _, x_offset, y_offset, x_advance, _), c, t in zip(glyphs, clusters, chars):
+                advance = x_advance * scale
+                gx, y = x + (run_x + x_offset * scale), y_offset * scale
+                ink_t, ink_b, ink_l, ink_r = extents.get(gid) or box(gid)
                 if ink_t != ink_b:
                     high, low = y + ink_t * scale, y + ink_b * scale
                     if high > top:
@@ -285,7 +297,7 @@ class _LineBuilder:
                     if -low > bottom:
                         bottom = -low
                     boxes.append((gx + ink_l * scale, gx + ink_r * scale, low, high))
-                out.append(_new_tuple(DrawnGlyph, (name, g.gid, gx, y, advance, c, t, prep.runs[c])))
+                out.append(_new_tuple(DrawnGlyph, (name, gid, gx, y, advance, c, t, runs[c])))
                 run_x += advance
         self.top, self.bottom = top, bottom
         return run_x

@@ -92,7 +92,7 @@ def script_of(text: str) -> tuple[str | None, str]:
 
 def shape_piece(
     info: FontInfo,
-    context: str,
+    codepoints: list[int],
     context_start: int,
     start: int,
     end: int,
@@ -100,7 +100,8 @@ def shape_piece(
     script: str | None,
     language: str | None,
 ) -> tuple[list[ShapedGlyph], list[Any]]:
-    """Shape ``context[start:end]`` (indices relative to ``context``) with the rest as context.
+    """Shape ``codepoints[start:end]`` (indices relative to the context ``codepoints``, its level
+    run's characters) with the rest as context.
 
     Clusters are returned relative to the paragraph (``context_start`` is added), so every
     glyph can be traced back to the characters it draws. HarfBuzz's glyph records come back
@@ -108,7 +109,7 @@ def shape_piece(
     (see ``Prepared.reused_run``)."""
     buf = hb.Buffer()
     buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
-    buf.add_codepoints([ord(c) for c in context], start, end - start)
+    buf.add_codepoints(codepoints, start, end - start)
     buf.direction = "rtl" if rtl else "ltr"
     if script:
         buf.script = script
@@ -295,13 +296,14 @@ class Prepared:
 
     def _shape_run(self, start: int, end: int, level: int, whole: bool = False) -> list[tuple[int, int, list[ShapedGlyph]]]:
         context = self.text[start:end]
+        codepoints = list(map(ord, context))
         rtl = level % 2 == 1
         script, _ = script_of(context)
         language = self.style.language if script == "Arab" else None
         shaped = []
         records = []
         for a, b in self.pieces(start, end):
-            glyphs, infos = shape_piece(font_info(self.fonts[a]), context, start, a - start, b - start, rtl, script, language)
+            glyphs, infos = shape_piece(font_info(self.fonts[a]), codepoints, start, a - start, b - start, rtl, script, language)
             shaped.append((a, b, glyphs))
             records.append(infos)
         if rtl:
@@ -367,8 +369,9 @@ class Prepared:
             for pa, pb, glyphs in shaped:
                 info = font_info(self.fonts[pa])
                 scale = size / info.upem
-                for g in glyphs:
-                    adv[min(max(g.cluster, pa), pb - 1)] += g.x_advance * scale
+                last = pb - 1
+                for _, c, _, _, x_advance, _ in glyphs:
+                    adv[pa if c < pa else last if c > last else c] += x_advance * scale
         return adv
 
 
