@@ -10,13 +10,12 @@ stops with the leaflet's file and line, because a consent form must never print 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from .errors import BuildError
 from .labels import Labels
 from .leaflet import Leaflet, Section
-from .markdown_tree import text_of
+from .markdown_tree import Element, text_of
 
 PURPOSE = "(needed for the consent form)"
 # section id -> (what it holds, example heading) for messages that say how to fix things
@@ -33,8 +32,8 @@ ONE_IN_N = re.compile(r"\b1\s+in\s+([0-9][0-9,]*)\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Risk:
-    risk: ET.Element  # the table cell, so inline emphasis survives
-    frequency: ET.Element
+    risk: Element  # the table cell, so inline emphasis survives
+    frequency: Element
     line: int
 
 
@@ -42,13 +41,13 @@ class Risk:
 class ConsentContent:
     """The leaflet's consent-relevant parts, validated; list items keep their inline markup."""
 
-    benefits: tuple[ET.Element, ...]
+    benefits: tuple[Element, ...]
     risks: tuple[Risk, ...]
-    risks_intro: tuple[ET.Element, ...]  # paragraphs before the table (e.g. "we do not know how often...")
-    alternatives: tuple[ET.Element, ...]
-    contraindications: tuple[ET.Element, ...]
-    aftercare: tuple[ET.Element, ...]
-    warning_signs: tuple[ET.Element, ...]
+    risks_intro: tuple[Element, ...]  # paragraphs before the table (e.g. "we do not know how often...")
+    alternatives: tuple[Element, ...]
+    contraindications: tuple[Element, ...]
+    aftercare: tuple[Element, ...]
+    warning_signs: tuple[Element, ...]
     sections: dict[str, Section]  # the whole sections, for quoting their notes with the lists
 
 
@@ -87,9 +86,9 @@ def _require(leaflet: Leaflet, key: str) -> Section:
     return section
 
 
-def _items(leaflet: Leaflet, section: Section) -> tuple[ET.Element, ...]:
+def _items(leaflet: Leaflet, section: Section) -> tuple[Element, ...]:
     """The items of the section's bullet (or numbered) lists, in order; empty items refused."""
-    items: list[ET.Element] = []
+    items: list[Element] = []
     for el in section.body:
         if el.tag in ("ul", "ol"):
             for li in el.findall("li"):
@@ -102,7 +101,7 @@ def _items(leaflet: Leaflet, section: Section) -> tuple[ET.Element, ...]:
     return tuple(items)
 
 
-def _risks(leaflet: Leaflet, section: Section, columns: tuple[str, str]) -> tuple[tuple[ET.Element, ...], tuple[Risk, ...]]:
+def _risks(leaflet: Leaflet, section: Section, columns: tuple[str, str]) -> tuple[tuple[Element, ...], tuple[Risk, ...]]:
     """The risks table; its column names come from the labels (a translation has its own)."""
     tables = [el for el in section.body if el.tag == "table"]
     need = f'the "risks" section needs a table with columns "{columns[0]}" and "{columns[1]}" {PURPOSE}'

@@ -12,13 +12,12 @@ import os
 import re
 import unicodedata
 import urllib.parse
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
 from .images import MAX_LEAFLET_PIXELS, check_image
-from .markdown_tree import parse, text_of
+from .markdown_tree import Element, parse, text_of
 from .writer import reserved_name
 from .yamlfile import YamlDoc, as_date, as_text, as_text_list, check_keys, parse_yaml, read_text
 
@@ -44,8 +43,8 @@ class Section:
     key: str
     title: str
     line: int
-    heading: ET.Element
-    body: tuple[ET.Element, ...]
+    heading: Element
+    body: tuple[Element, ...]
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class Leaflet:
     treatment: str
     translation_of: str | None
     quality: dict
-    intro: tuple[ET.Element, ...]  # anything before the first section heading
+    intro: tuple[Element, ...]  # anything before the first section heading
     sections: tuple[Section, ...]
     lines: tuple[str, ...]  # the whole file, for line look-ups and glyph checks
     body_start: int  # file line number of the first body line
@@ -258,12 +257,12 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).lower()
 
 
-def _sections(root: ET.Element, lines: list[str], body_start: int, path: Path) -> tuple[tuple, tuple[Section, ...]]:
+def _sections(root: Element, lines: list[str], body_start: int, path: Path) -> tuple[tuple, tuple[Section, ...]]:
     candidates = _heading_lines(lines, body_start)
-    intro: list[ET.Element] = []
+    intro: list[Element] = []
     sections: list[Section] = []
-    current: tuple[ET.Element, str, int] | None = None
-    body: list[ET.Element] = []
+    current: tuple[Element, str, int] | None = None
+    body: list[Element] = []
     position = 0
     for el in list(root):
         if el.tag != "h2":
@@ -300,12 +299,12 @@ def _sections(root: ET.Element, lines: list[str], body_start: int, path: Path) -
     return tuple(intro), tuple(sections)
 
 
-def _make_section(current: tuple[ET.Element, str, int], body: list[ET.Element]) -> Section:
+def _make_section(current: tuple[Element, str, int], body: list[Element]) -> Section:
     el, key, line = current
     return Section(key=key, title=text_of(el).strip(), line=line, heading=el, body=tuple(body))
 
 
-def _has_content(elements: tuple[ET.Element, ...]) -> bool:
+def _has_content(elements: tuple[Element, ...]) -> bool:
     return any(text_of(e).strip() or next(e.iter("img"), None) is not None for e in elements)
 
 
@@ -339,7 +338,7 @@ def _close_section(leaflet: Leaflet, key: str) -> Section | None:
     return spare[match[0]] if match else None
 
 
-def _check_links_and_images(leaflet: Leaflet, root: ET.Element, assets_dir: Path) -> None:
+def _check_links_and_images(leaflet: Leaflet, root: Element, assets_dir: Path) -> None:
     keys = {s.key for s in leaflet.sections}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()

@@ -1,7 +1,8 @@
 """Parsed YAML and Markdown read back from the user cache (clinicpack/parsecache.py) are what
 parsing gives: the same data, key lines, raw scalars and element trees, the same errors with
 the same files and lines, and a cache that is missing, damaged or unwritable only means parsing
-again. A second cold build then imports neither PyYAML nor Python-Markdown."""
+again. A second cold build then imports neither PyYAML nor Python-Markdown nor xml.etree (the
+tree's elements answer as ElementTree's do)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def entries(cache: Path, kind: str) -> list[Path]:
     return sorted(cache.glob(f"{kind}-*.pickle")) if cache.is_dir() else []
 
 
-def tree(el: ET.Element) -> tuple:
+def tree(el: markdown_tree.Element) -> tuple:
     """Everything the renderer reads from an element, with the types of its strings."""
     strings = [el.text, el.tail, *el.attrib.values()]
     return (el.tag, list(el.attrib.items()), el.text, el.tail, [type(s).__name__ for s in strings if s is not None],
@@ -212,8 +213,8 @@ def test_a_second_cold_build_imports_neither_pyyaml_nor_python_markdown(tmp_path
     for command in runs:
         done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 0, done.stderr[-2000:]
-        imported.append({m for m in _imported(done.stderr) if m.split(".")[0] in ("yaml", "markdown")})
-    assert {"yaml", "markdown"} <= imported[0]  # the first build parsed (and the check would see it)
+        imported.append({m for m in _imported(done.stderr) if m.split(".")[0] in ("yaml", "markdown") or m.startswith("xml.etree")})
+    assert {"yaml", "markdown", "xml.etree.ElementTree"} <= imported[0]  # the first build parsed (and the check would see it)
     assert imported[1] == imported[2] == set()
     assert (tmp_path / "out" / "prp-hair-loss.pdf").is_file()
 
@@ -227,3 +228,63 @@ def test_builds_with_a_cold_and_a_warm_cache_give_the_same_pdfs(tmp_path: Path, 
         assert run(root, "--out", str(out), "-q", "prp-hair-loss", "exosome-hair-loss.ur")[0] == 0
         pdfs.append({p.name: p.read_bytes() for p in out.glob("*.pdf")})
     assert len(pdfs[0]) == 2 and pdfs[0] == pdfs[1]
+
+
+def _pairs(et: ET.Element, ours: markdown_tree.Element) -> list:
+    return list(zip(et.iter(), ours.iter(), strict=True))
+
+
+PATHS = ("li", "tr", "tbody", "tbody/tr", "thead/tr/th", "*", "p/em", "*/li", "td", ".//img", ".//li", ".//*")
+
+
+@pytest.mark.parametrize("path", LEAFLETS, ids=lambda p: p.name)
+def test_the_tree_answers_as_elementtree_does(path: Path) -> None:
+    """Every question the builder asks of a tree gets ElementTree's answer, on every element."""
+    body = path.read_text(encoding="utf-8").split("---", 2)[2]
+    et = markdown_parser.parse(body)
+    ours = markdown_tree.parse(body)
+    pairs = _pairs(et, ours)
+    assert len(pairs) > 30
+    for a, b in pairs:
+        assert (a.tag, a.text, a.tail, a.attrib, a.keys(), a.items()) == (b.tag, b.text, b.tail, b.attrib, b.keys(), b.items())
+        assert list(a.itertext()) == list(b.itertext()) and len(a) == len(b) and bool(len(a)) == bool(len(b))
+        assert [c.tag for c in a] == [c.tag for c in b] and a.get("id", "-") == b.get("id", "-")
+        for tag in ("li", "img", "a", "td", "*", None):
+            assert [e.tag for e in a.iter(tag)] == [e.tag for e in b.iter(tag)]
+        for step in PATHS:
+            assert [e.tag for e in a.findall(step)] == [e.tag for e in b.findall(step)]
+            assert (a.find(step) is None) == (b.find(step) is None)
+
+
+def test_a_made_tree_answers_as_elementtree_does() -> None:
+    """Comments (their text is text, as in ElementTree's C implementation), deep nesting, elements added
+    as the renderer adds them."""
+    def make(factory, comment):  # noqa: ANN001, ANN202
+        root = factory("div", {"class": "x"})
+        root.text, parent = "a", root
+        for i in range(3000):
+            child = factory("blockquote" if i % 2 else "p")
+            child.text, child.tail = f"t{i}", f"tail{i}" if i % 3 else None
+            parent.append(child)
+            parent = child
+        note = comment("hidden")
+        note.tail = "after the comment"
+        root.append(note)
+        root.extend([factory("p"), factory("ul")])
+        root[-1].append(factory("li"))
+        return root
+
+    def our_comment(text: str) -> markdown_tree.Element:
+        el = markdown_tree.Element(ET.Comment)  # type: ignore[arg-type]
+        el.text = text
+        return el
+
+    et, ours = make(ET.Element, ET.Comment), make(markdown_tree.Element, our_comment)
+    assert list(et.itertext()) == list(ours.itertext())
+    assert [e.tag for e in et.iter("p")] == [e.tag for e in ours.iter("p")] and len(list(ours.iter())) == 3005
+    assert [e.tag for e in et.findall("ul/li")] == [e.tag for e in ours.findall("ul/li")] == ["li"]
+    with pytest.raises(ValueError):
+        ours.findall("p[@id]")  # nothing here asks for more of ElementPath: say so if someone does
+    with pytest.raises(ValueError):
+        ours.findall(".//ul/li")
+    assert [e.tag for e in et.findall(".//li")] == [e.tag for e in ours.findall(".//li")] == ["li"]

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..leaflet import Leaflet
-from ..markdown_tree import text_of
+from ..markdown_tree import Element, text_of
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>]+)>")
@@ -105,7 +104,7 @@ def sentences(leaflet: Leaflet, skip_sections: tuple[str, ...] = ("references",)
     return out
 
 
-def _units(elements: tuple[ET.Element, ...] | list[ET.Element]) -> Iterator[str]:
+def _units(elements: tuple[Element, ...] | list[Element]) -> Iterator[str]:
     for el in elements:
         if el.tag == "p":
             yield text_of(el)
@@ -119,10 +118,10 @@ def _units(elements: tuple[ET.Element, ...] | list[ET.Element]) -> Iterator[str]
             yield from _units(list(el))
 
 
-def _list_item(li: ET.Element) -> Iterator[str]:
+def _list_item(li: Element) -> Iterator[str]:
     """A list item's own words are one unit; paragraphs and lists nested in it are their own."""
     own = [li.text or ""]
-    nested: list[ET.Element] = []
+    nested: list[Element] = []
     for child in li:
         if child.tag in ("p", "ul", "ol", "table", "blockquote", "pre"):
             nested.append(child)

@@ -9,7 +9,6 @@ can become a ReportLab tag (so no ``<img>`` reading local files, no font switchi
 from __future__ import annotations
 
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from reportlab.platypus import Flowable, TableStyle
 
 from ..layout import Layout
 from ..leaflet import Leaflet
+from ..markdown_tree import Element
 from ..runs import Run, keep_runs_together
 from .escaping import escape, quoteattr
 from .measured import MeasuredParagraph
@@ -121,7 +121,7 @@ def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:
     return TableStyle([("FONT", (0, 0), (-1, -1), ctx.styles.body.fontName, ctx.styles.body.fontSize), *commands])
 
 
-def inline_runs(el: ET.Element, bold: bool = False, italic: bool = False, code: bool = False, href: str | None = None) -> list[Run]:
+def inline_runs(el: Element, bold: bool = False, italic: bool = False, code: bool = False, href: str | None = None) -> list[Run]:
     """Flatten an element's inline content (text, strong, em, code, a, br) into runs."""
     runs: list[Run] = []
     if el.text:

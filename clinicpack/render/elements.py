@@ -7,7 +7,6 @@ code blocks, and the ``HANDLERS`` registry ``render_blocks`` walks.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, ListFlowable, ListItem, Spacer, Table
 
+from ..markdown_tree import Element
 from ..runs import Run
 from .context import Context, inline_runs, plain_runs, table_style
 from .escaping import escape
@@ -30,7 +30,7 @@ NUMBERING_NAMES = ("Decimal", "LowerAlpha", "LowerRoman", "Decimal")  # the same
 BLOCK_TAGS = {"p", "ul", "ol", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def render_blocks(elements: list[ET.Element] | tuple[ET.Element, ...], ctx: Context) -> list[Flowable]:
+def render_blocks(elements: list[Element] | tuple[Element, ...], ctx: Context) -> list[Flowable]:
     out: list[Flowable] = []
     for el in elements:
         handler = HANDLERS.get(el.tag, handle_unknown)
@@ -38,7 +38,7 @@ def render_blocks(elements: list[ET.Element] | tuple[ET.Element, ...], ctx: Cont
     return out
 
 
-def handle_paragraph(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_paragraph(el: Element, ctx: Context) -> list[Flowable]:
     out: list[Flowable] = []
     runs = inline_runs(el)
     if any(r.text.strip() for r in runs):
@@ -60,13 +60,13 @@ def room_for_heading(ctx: Context, level: int) -> Flowable:
     return CondPageBreak(style.spaceBefore + style.leading * (2.0 if ctx.rtl else 1.2) + body.spaceAfter + 3 * line)
 
 
-def handle_heading(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_heading(el: Element, ctx: Context) -> list[Flowable]:
     level = min(int(el.tag[1]), 4)
     runs = inline_runs(el)
     return [room_for_heading(ctx, level), ctx.text(runs, ctx.styles.headings[level], ctx.heading_role(int(el.tag[1])))]
 
 
-def handle_list(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_list(el: Element, ctx: Context) -> list[Flowable]:
     ordered = el.tag == "ol"
     level = ctx.depth
     items = []
@@ -116,10 +116,10 @@ def rtl_list(items: list[ListItem], options: dict[str, Any], ctx: Context) -> Fl
     return RTLListFlowable(items, ctx.extra["rtl_fonts"], **options)
 
 
-def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:
+def list_item_flowables(li: Element, ctx: Context) -> list[Flowable]:
     """A list item holds inline text (tight lists) and/or blocks (loose and nested lists)."""
     out: list[Flowable] = []
-    inline = ET.Element("p")
+    inline = Element("p")
     inline.text = li.text
     style = ParagraphStyle("li", parent=ctx.styles.body, spaceAfter=ctx.styles.body.fontSize * 0.25)
     for child in li:
@@ -127,7 +127,7 @@ def list_item_flowables(li: ET.Element, ctx: Context) -> list[Flowable]:
             if runs := inline_runs(inline):
                 if any(r.text.strip() for r in runs):
                     out.append(ctx.text(runs, style, "P"))
-            inline = ET.Element("p")
+            inline = Element("p")
             if child.tag == "p":
                 out.append(ctx.text(inline_runs(child), style, "P"))
                 out.extend(f for img in child.iter("img") for f in handle_image(img, ctx))
@@ -155,7 +155,7 @@ class CalloutBox(Table):
         return super().split(avail_width, avail_height)
 
 
-def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_blockquote(el: Element, ctx: Context) -> list[Flowable]:
     with ctx.within(ctx.node("BlockQuote")):
         inner = render_blocks(list(el), ctx) or [Spacer(1, 1)]
     c = ctx.layout.callout
@@ -177,11 +177,11 @@ def handle_blockquote(el: ET.Element, ctx: Context) -> list[Flowable]:
     return [box, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
-def handle_rule(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_rule(el: Element, ctx: Context) -> list[Flowable]:
     return [HRFlowable(width="100%", thickness=0.8, color=HexColor(ctx.layout.table.rule_colour), spaceBefore=6, spaceAfter=10)]
 
 
-def handle_code_block(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_code_block(el: Element, ctx: Context) -> list[Flowable]:
     text = "".join(el.itertext()).rstrip("\n")
     markup = "<br/>".join(escape(line) for line in text.split("\n"))
     code = ctx.layout.code
@@ -213,13 +213,13 @@ def rtl_code_block(text: str, style: ParagraphStyle, ctx: Context) -> Flowable:
     )
 
 
-def handle_unknown(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_unknown(el: Element, ctx: Context) -> list[Flowable]:
     """Anything else Markdown produced is printed as its text, never dropped silently."""
     text = "".join(el.itertext()).strip()
     return [ctx.text(plain_runs(text), ctx.styles.body, "P")] if text else []
 
 
-HANDLERS: dict[str, Callable[[ET.Element, Context], list[Flowable]]] = {
+HANDLERS: dict[str, Callable[[Element, Context], list[Flowable]]] = {
     "p": handle_paragraph,
     "h1": handle_heading,
     "h2": handle_heading,

@@ -8,7 +8,6 @@ stacked, for the card's narrow column), and the measuring that keeps a part on o
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
@@ -19,6 +18,7 @@ from reportlab.platypus import Flowable, KeepInFrame, KeepTogether, ListFlowable
 from ..brand import Brand
 from ..labels import Labels
 from ..layout import Layout
+from ..markdown_tree import Element
 from ..qr import quiet_zone
 from .blocks import Outlined
 from .context import Context, inline_runs, plain_runs, table_style
@@ -116,7 +116,7 @@ class Form:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ]))
 
-    def bullets(self, items: tuple[ET.Element, ...] | list[str], style: ParagraphStyle | None = None) -> Flowable:
+    def bullets(self, items: tuple[Element, ...] | list[str], style: ParagraphStyle | None = None) -> Flowable:
         style = style or ParagraphStyle("item", parent=self.ctx.styles.body, spaceAfter=3)
         list_node = self.ctx.node("L", A={"O": "List", "ListNumbering": "Disc"})
         flow, marks = [], []

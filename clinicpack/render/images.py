@@ -3,18 +3,18 @@ as vector shapes; tagged as a Figure with its alt text (none: an artifact)."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from reportlab.platypus import Flowable, Image, Spacer
 
 from ..errors import BuildError
 from ..leaflet import resolve_image
+from ..markdown_tree import Element
 from .context import Context
 from .tagging import tag
 
 
-def handle_image(el: ET.Element, ctx: Context) -> list[Flowable]:
+def handle_image(el: Element, ctx: Context) -> list[Flowable]:
     path = resolve_image(ctx.leaflet, el.get("src") or "", ctx.assets_dir)
     max_w = ctx.layout.frame_width
     max_h = ctx.layout.page_size[1] * 0.4

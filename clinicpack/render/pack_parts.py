@@ -8,8 +8,6 @@ made of are in ``form_kit``.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -17,7 +15,7 @@ from reportlab.platypus import Flowable, KeepInFrame, KeepTogether, Spacer, Tabl
 
 from ..consent import ConsentContent
 from ..leaflet import Leaflet, Section
-from ..markdown_tree import text_of
+from ..markdown_tree import Element, text_of
 from .blocks import Outlined
 from .context import inline_runs, table_style
 from .elements import render_blocks
@@ -266,7 +264,7 @@ def _card_body(form: Form, leaflet: Leaflet, content: ConsentContent, width: flo
     return [*head, list_row, Spacer(1, 6), bottom]
 
 
-def _balanced(items: tuple[ET.Element, ...]) -> tuple[tuple[ET.Element, ...], tuple[ET.Element, ...]]:
+def _balanced(items: tuple[Element, ...]) -> tuple[tuple[Element, ...], tuple[Element, ...]]:
     """Split a list in two columns of about the same amount of text, keeping the order."""
     sizes = [len(text_of(li)) + 40 for li in items]  # 40: each item's own line and gap
     total, running = sum(sizes), 0

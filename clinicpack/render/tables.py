@@ -3,13 +3,13 @@ a row, header rows repeated on every page, and tagged as a PDF table (TH with sc
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from ..errors import BuildError
+from ..markdown_tree import Element
 from .context import Context, inline_runs, table_style
 from .tagging import Node
 
@@ -17,8 +17,8 @@ MIN_COLUMN_TEXT = 24.0  # points of text width a table column never goes below (
 MAX_TABLE_COLUMNS = 12  # more than this cannot be read on a leaflet page, however short the cells
 
 
-def handle_table(el: ET.Element, ctx: Context) -> list[Flowable]:
-    rows: list[list[ET.Element]] = []
+def handle_table(el: Element, ctx: Context) -> list[Flowable]:
+    rows: list[list[Element]] = []
     header_rows = 0
     for section in el:
         for tr in section.findall("tr"):
@@ -97,7 +97,7 @@ def cell_node(row: Node | None, header: bool, scope: str) -> Node | None:
     return row.add("TH", A={"O": "Table", "Scope": scope}) if header else row.add("TD")
 
 
-def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
+def _column_widths(rows: list[list[Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
     """Column widths for readable tables: short columns ("Week 12", "Common") get their whole
     text on one line; the long columns share the rest, each with room for its longest word,
     and more in proportion to how much more text it holds (as browsers do for the rest)."""
@@ -133,7 +133,7 @@ def _column_widths(rows: list[list[ET.Element]], columns: int, width: float, mea
     return [w for w in widths if w is not None]
 
 
-def _table_line(ctx: Context, rows: list[list[ET.Element]]) -> int:
+def _table_line(ctx: Context, rows: list[list[Element]]) -> int:
     """The line of the table's first row (its first cell's text)."""
     words = "".join(rows[0][0].itertext()).split() if rows and rows[0] else []
     leaflet = ctx.leaflet
