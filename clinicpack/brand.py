@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib.util
 import re
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 
+from .codecache import dataclass
 from .errors import did_you_mean
 from .images import check_image
 from .yamlfile import YamlDoc, as_text, check_keys, parse_yaml, read_text

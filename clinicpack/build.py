@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import uptodate
+from .codecache import dataclass
 from .errors import BuildError, BuildErrors, display_path
 from .layout import Layout
 from .leaflet import Leaflet

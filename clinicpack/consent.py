@@ -10,8 +10,8 @@ stops with the leaflet's file and line, because a consent form must never print 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .codecache import dataclass
 from .errors import BuildError
 from .labels import Labels
 from .leaflet import Leaflet, Section

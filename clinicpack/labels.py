@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .codecache import dataclass
 from .errors import BuildError
 from .yamlfile import parse_yaml, read_text
 

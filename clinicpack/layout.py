@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
 
 from .brand import HEX_COLOUR, Brand
+from .codecache import dataclass
 from .errors import BuildError, did_you_mean
 from .yamlfile import YamlDoc, as_text, parse_yaml, read_text
 

@@ -12,9 +12,10 @@ import os
 import re
 import unicodedata
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .codecache import dataclass
 from .errors import BuildError
 from .images import MAX_LEAFLET_PIXELS, check_image
 from .markdown_tree import Element, parse, text_of

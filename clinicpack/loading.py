@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from .brand import Brand, load_brand
+from .codecache import dataclass
 from .errors import BuildError, BuildErrors, did_you_mean, display_path
 from .labels import Labels, load_labels
 from .layout import Layout, load_layout

@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .codecache import dataclass
 from .consent import ConsentContent, consent_content
 from .errors import BuildError, BuildErrors, display_path
 from .leaflet import Leaflet

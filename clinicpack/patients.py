@@ -16,9 +16,9 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
+from .codecache import dataclass
 from .errors import BuildError, did_you_mean
 from .writer import reserved_name
 

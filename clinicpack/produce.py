@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .codecache import dataclass
 from .errors import BuildError
 from .leaflet import Leaflet
 from .loading import Loaded

@@ -14,12 +14,12 @@ A patient's own link (a personalised pack) is never written there: ``qr_matrix``
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
 from . import usercache
+from .codecache import dataclass
 
 FORMAT = 1  # of a cached matrix entry; raise it when the encoding below (or the entry) changes
 LEVEL = "M"  # error correction (qrcode.constants.ERROR_CORRECT_M): part of every cache entry's name

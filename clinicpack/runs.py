@@ -9,7 +9,9 @@ representation means both directions see exactly the same words, styles and link
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+
+from .codecache import dataclass
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from .codecache import dataclass
 from .digests import builder_digest, bytes_digest, file_digest
 from .quality.findings import Finding
 

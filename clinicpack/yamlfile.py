@@ -9,11 +9,12 @@ carries those marks; we keep them beside the plain Python data. The parsing itse
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from . import parsecache
+from .codecache import dataclass
 from .errors import BuildError, did_you_mean
 
 KeyPath = tuple[str | int, ...]

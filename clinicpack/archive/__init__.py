@@ -16,10 +16,11 @@ import getpass
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..layout import Layout
 from ..leaflet import Leaflet
 from ..project import Project

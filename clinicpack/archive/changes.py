@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..codecache import dataclass
 from ..errors import BuildError
 from ..project import Project
 from .diff import Change, as_text, compare

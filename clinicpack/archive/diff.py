@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 
 import yaml
 
+from ..codecache import dataclass
 from ..leaflet import _heading_lines, slug
 
 FRONT_KEYS = ("title", "summary", "treatment", "references")  # front matter that is printed

@@ -13,10 +13,10 @@ import datetime as dt
 import hashlib
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..codecache import dataclass
 from ..manifest import builder_digest
 from ..patients import Clinician, Patient
 from .inputs import materialise, package_differences

@@ -12,9 +12,10 @@ of birth or a record number, so no backend can store them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from ..codecache import dataclass
 from ..errors import BuildError
 
 PENDING, WRITTEN = "pending", "written"

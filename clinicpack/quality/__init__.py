@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..codecache import dataclass
 from ..errors import BuildError, display_path
 from .context import FontFacts, Options
 from .findings import ERROR, NOTE, WARNING, Finding, count, dedupe, strict

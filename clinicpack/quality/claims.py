@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from ..codecache import dataclass
 from ..leaflet import Leaflet
 from ..yamlfile import as_text, as_text_list, check_keys, parse_yaml, read_text
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..codecache import dataclass
 from ..errors import BuildError
 
 if TYPE_CHECKING:  # types only: the up-to-date check imports this module without the loaders

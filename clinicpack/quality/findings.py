@@ -6,9 +6,10 @@ understand; the same findings go to ``--report json`` for other tools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from ..codecache import dataclass
 from ..errors import display_path, one_line
 
 ERROR, WARNING, NOTE = "error", "warning", "note"

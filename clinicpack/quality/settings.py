@@ -7,10 +7,11 @@ rest of the YAML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..leaflet import Leaflet
 from ..yamlfile import YamlDoc, check_keys
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab import rl_config
@@ -13,6 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..labels import Labels
 from ..layout import Layout
 from ..leaflet import Leaflet

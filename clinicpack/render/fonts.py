@@ -8,7 +8,6 @@ against the fonts that will draw it: a missing glyph would print as an empty box
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..digests import file_digest
 from ..errors import BuildError
 from ..leaflet import Leaflet

@@ -8,14 +8,13 @@ stacked, for the card's narrow column), and the measuring that keeps a part on o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepInFrame, KeepTogether, ListFlowable, ListItem, Spacer, Table
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..labels import Labels
 from ..layout import Layout
 from ..markdown_tree import Element

@@ -8,10 +8,10 @@ anything out again. On a blank pack the slot simply stays an empty line for hand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportlab.lib.colors import HexColor, white
 from reportlab.platypus import Flowable
+
+from ..codecache import dataclass
 
 
 @dataclass(frozen=True)

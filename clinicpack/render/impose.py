@@ -12,7 +12,7 @@ not write. The sheet's own furniture (crop and fold marks) is drawn by ``page.ma
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -27,6 +27,7 @@ from pypdf.generic import (
     RectangleObject,
 )
 
+from ..codecache import dataclass
 from ..layout import MM, Layout
 from .page import marks_pdf
 

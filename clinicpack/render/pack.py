@@ -11,13 +11,13 @@ order, given their page furniture (``PartDecorator``) and laid out.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak
 
 from ..brand import Brand
+from ..codecache import dataclass
 from ..consent import ConsentContent
 from ..labels import Labels
 from ..layout import Layout

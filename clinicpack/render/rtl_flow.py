@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor, black
@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 from reportlab.platypus.flowables import BulletDrawer, ListFlowable, _bulletFormat
 
+from ..codecache import dataclass
 from ..runs import Run
 from .fonts import Faces
 from .rtl import RTLParagraph, RTLStyle, draw_rtl_string, rtl_string_width

@@ -15,10 +15,10 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from reportlab.pdfbase.ttfonts import TTFontFile
 
+from ..codecache import dataclass
 from .pdfobjects import stream
 from .tounicode import to_unicode_cmap
 

@@ -8,11 +8,11 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from clinicpack.render.colour import fill_operator
 
+from ...codecache import dataclass
 from ..tounicode import utf16_hex
 from .fonts import FontInfo, font_info, glyph_code
 from .lines import DrawnGlyph, LaidOutLine

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import operator
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from clinicpack.runs import Run
 
+from ...codecache import dataclass
 from .bidi import LINE_SEPARATOR, NO_BIDI_CONTROLS, URL_BREAKS, line_levels, visual_order
 from .fonts import FontInfo, font_info
 from .shaping import Prepared, ShapedGlyph

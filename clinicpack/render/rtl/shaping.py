@@ -10,7 +10,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import uharfbuzz as hb
@@ -18,6 +17,7 @@ from reportlab.lib import colors
 
 from clinicpack.runs import Run
 
+from ...codecache import dataclass
 from .bidi import LINE_SEPARATOR, PARAGRAPH_BREAKS, resolve_levels
 from .fonts import URDU_BOLD, URDU_REGULAR, FontInfo, font_info, latin_fallbacks
 
