@@ -23,6 +23,7 @@ FACES = ("regular", "bold", "italic", "bold_italic")
 
 @dataclass(frozen=True)
 class FontFamily:
+    """One of the brand's named fonts: its TrueType files per face, checked to exist when the brand loads."""
     name: str  # the brand's name for it, e.g. "body"
     family: str  # the typeface's own name, for people
     faces: dict[str, Path]  # face -> TrueType file; missing faces fall back to regular
@@ -30,6 +31,7 @@ class FontFamily:
 
 @dataclass(frozen=True)
 class Language:
+    """How the brand prints one language: its own font (a script the layout's font lacks) and direction."""
     code: str
     font: str | None  # a brand font name, or None for the layout's font
     direction: str  # "ltr" or "rtl"
@@ -37,6 +39,7 @@ class Language:
 
 @dataclass(frozen=True)
 class Brand:
+    """The clinic's identity from the brand file, validated: names, colours, fonts, logo, booking link."""
     path: Path
     name: str
     address: str

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BuildRequest:
+    """One run of the builder, as the command line asks for it (watch mode repeats it on each change)."""
     project: Project
     targets: tuple[str, ...] = ()  # leaflet paths or ids; empty = every leaflet
     layout: str = "default"
@@ -46,6 +47,7 @@ class BuildRequest:
 
 @dataclass(frozen=True)
 class Built:
+    """What happened to one leaflet in a build: its PDF, and whether it was rendered and written."""
     leaflet: Leaflet
     path: Path | None
     written: bool

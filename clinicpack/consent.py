@@ -32,6 +32,7 @@ ONE_IN_N = re.compile(r"\b1\s+in\s+([0-9][0-9,]*)\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Risk:
+    """One row of the leaflet's risks table as the consent form quotes it, with its line for messages."""
     risk: Element  # the table cell, so inline emphasis survives
     frequency: Element
     line: int

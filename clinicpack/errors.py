@@ -6,7 +6,6 @@ non-zero exit. Library code raises them and never calls ``sys.exit``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,6 +83,9 @@ def display_path(path: Path | str) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean "x"?)' hint, or an empty string when nothing is close."""
+    """A ' (did you mean "x"?)' hint, or an empty string when nothing is close (difflib is
+    imported here: only a build with a mistake in it needs it)."""
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""

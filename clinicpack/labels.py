@@ -14,6 +14,7 @@ from .yamlfile import parse_yaml, read_text
 
 @dataclass(frozen=True)
 class Labels:
+    """The builder's own words in one language (assets/labels/), each remembering the file and line it came from."""
     language: str
     text: dict
     where: dict[str, tuple[Path, int]] = field(default_factory=dict)  # key -> (file, line) it came from

@@ -30,6 +30,7 @@ def opt(kind: str, default: Any, doc: str, **limits: Any) -> Any:
 
 @dataclass(frozen=True)
 class Page:
+    """Paper and margins (``page:`` in a layout file); every key with its default and limits is listed in layouts/README.md."""
     size: Any = opt("pagesize", "A4", "Paper size: A4, A5, letter, legal, or `WIDTH x HEIGHT` with units (e.g. `148mm x 210mm`).")
     orientation: str = opt("choice", "portrait", "`portrait` or `landscape`.", choices=("portrait", "landscape"))
     margin_top: float = opt("size", "16mm", "Space above the header.", min=0)
@@ -41,6 +42,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Text:
+    """Body text (``text:``): font, size and spacing, the sizes clear print asks for as limits."""
     font: str = opt("font", "body", "Body font: a font name from the brand file.")
     size: float = opt("size", "13pt", "Body text size (clear print: 12pt or more; large print 16pt or more).", min=8, max=40, text=True)
     leading: float = opt("number", 1.45, "Line height as a multiple of the text size.", min=1.0, max=3.0)
@@ -55,6 +57,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Headings:
+    """Headings (``headings:``): font, colour and the size of each level."""
     font: str = opt("font", "headings", "Heading font: a font name from the brand file.")
     colour: str = opt("colour", "primary", "Heading colour.")
     h1_size: float = opt("size", "22pt", "Size of level 1 headings inside a leaflet.", min=8, max=72, text=True)
@@ -69,6 +72,7 @@ class Headings:
 
 @dataclass(frozen=True)
 class Title:
+    """The first page's title band (``title:``)."""
     size: float = opt("size", "26pt", "Leaflet title size on the first page.", min=12, max=96, text=True)
     colour: str = opt("colour", "on_primary", "Title text colour.")
     band_colour: str = opt("colour", "primary", "Colour of the band behind the title.")
@@ -83,6 +87,7 @@ class Title:
 
 @dataclass(frozen=True)
 class Header:
+    """The header on every page (``header:``): logo and clinic name."""
     height: float = opt("size", "16mm", "Height of the header area.", min=0)
     logo_height: float = opt("size", "11mm", "Height of the logo.", min=0)
     clinic_name_size: float = opt("size", "12pt", "Size of the clinic name.", min=6, max=40, text=True)
@@ -92,6 +97,7 @@ class Header:
 
 @dataclass(frozen=True)
 class Footer:
+    """The footer on every page (``footer:``): its height, text size and colour."""
     height: float = opt("size", "12mm", "Height of the footer area.", min=0)
     size: float = opt("size", "10pt", "Footer text size (also the leaflet title in the header of later pages).", min=6, max=24, text=True)
     colour: str = opt("colour", "muted", "Footer text colour.")
@@ -99,6 +105,7 @@ class Footer:
 
 @dataclass(frozen=True)
 class Qr:
+    """The booking panel (``qr:``): the code's printed size, where it goes and its colours."""
     size: float = opt("size", "30mm", "Width of the QR code itself, without its quiet zone (20mm or more).", min=20 * MM - 0.01, max=120 * MM)
     placement: str = opt("choice", "start", "`start` (after the title) or `end` (after the last section).", choices=("start", "end"))
     panel_colour: str = opt("colour", "panel", "Background of the booking panel (the code keeps a white quiet zone).")
@@ -107,6 +114,7 @@ class Qr:
 
 @dataclass(frozen=True)
 class Callout:
+    """Block quotes drawn as call-out boxes (``callout:``)."""
     background: str = opt("colour", "panel", "Background of block quotes (call-out boxes).")
     border: str = opt("colour", "primary", "Left border colour of call-out boxes.")
     border_width: float = opt("size", "3pt", "Width of that border.", min=0)
@@ -114,6 +122,7 @@ class Callout:
 
 @dataclass(frozen=True)
 class Table:
+    """Tables (``table:``): header row and rules."""
     header_background: str = opt("colour", "primary", "Background of a table's header row.")
     header_colour: str = opt("colour", "on_primary", "Text colour of the header row.")
     rule_colour: str = opt("colour", "muted", "Colour of the lines between rows.")
@@ -122,11 +131,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Lists:
+    """Lists (``lists:``)."""
     indent: float = opt("size", "7mm", "Indent per list level.", min=2)
 
 
 @dataclass(frozen=True)
 class Code:
+    """Code blocks and inline code (``code:``)."""
     background: str = opt("colour", "#f2f2f2", "Background of code blocks (text printed exactly as written, in a box).")
     inline_background: str = opt("colour", "#eeeeee", "Background of `code` within a sentence.")
     padding: float = opt("size", "4pt", "Space inside a code block's box.", min=0, max=20)
@@ -134,6 +145,7 @@ class Code:
 
 @dataclass(frozen=True)
 class Print:
+    """What a print shop needs (``print:``): bleed, crop marks, colour model."""
     ready: bool = opt("boolean", False, "Make a print-ready PDF for a print shop: bleed, crop marks, TrimBox and BleedBox (the same as `--print-ready`).")
     bleed: float = opt("size", "3mm", "How far page backgrounds and edge-to-edge bands reach past the trimmed edge (print shops ask for 3mm).", min=0, max=20 * MM)
     crop_marks: bool = opt("boolean", True, "Draw crop marks outside the trimmed page (print-ready only).")
@@ -155,6 +167,7 @@ class Print:
 
 @dataclass(frozen=True)
 class Forms:
+    """The consent pack's forms (``forms:``): sizes, lines, boxes and paddings."""
     text_size: float = opt("size", "12pt", "Text size on the consent pack's forms (cover, health check, consent form, aftercare card); the leaflet keeps `text.size`. Clear print: 12pt or more; a large-print layout sets its own.", min=12, max=40, text=True)
     field_size: float = opt("size", "13pt", "Size of patient details printed on the form lines (name, date of birth...); they shrink to fit a long name.", min=8, max=40, text=True)
     line_colour: str = opt("colour", "muted", "Colour of the lines to write on and of the tick boxes.")
@@ -175,6 +188,7 @@ SECTIONS: dict[str, type] = {
 
 @dataclass(frozen=True)
 class Layout:
+    """A whole layout, its ``extends:`` chain resolved and every value checked: what render reads, never raw YAML."""
     name: str
     files: tuple[Path, ...]
     page: Page

@@ -41,6 +41,7 @@ MAX_NAME_LENGTH = 150  # one author or reviewer (printed in the "about this leaf
 
 @dataclass(frozen=True)
 class Section:
+    """One ``##`` section of a leaflet: its key (for the required-sections and consent checks), heading and body."""
     key: str
     title: str
     line: int
@@ -50,6 +51,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Leaflet:
+    """A leaflet file validated: front matter as typed fields and the Markdown body as an element tree."""
     path: Path
     id: str
     title: str

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PackRequest:
+    """One consent-pack run as the command line asks for it: for whom, in which layout, where to."""
     project: Project
     targets: tuple[str, ...] = ()
     layout: str = "default"
@@ -52,6 +53,7 @@ class PackRequest:
 
 @dataclass
 class PackResult:
+    """What a pack run did: files written or unchanged, and the patient rows it refused."""
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     row_errors: list[BuildError] = field(default_factory=list)

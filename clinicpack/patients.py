@@ -68,6 +68,7 @@ def field_message(error: BuildError, name: str = "key") -> str:
 
 @dataclass(frozen=True)
 class Patient:
+    """One patient's details for a personalised pack; only the opaque ``ref`` goes into file names and booking links."""
     ref: str  # opaque: file name stem and the booking link's ref=
     name: str
     date_of_birth: dt.date | None = None
@@ -151,6 +152,7 @@ def _date(text: str, key: str) -> dt.date | None:
 
 @dataclass(frozen=True)
 class PatientList:
+    """A patient file read: the good rows, and one error per bad row so the rest still print."""
     path: Path
     patients: tuple[Patient, ...]
     errors: tuple[BuildError, ...]  # one per bad row, in file order

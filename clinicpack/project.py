@@ -9,6 +9,7 @@ from .codecache import dataclass
 
 @dataclass(frozen=True)
 class Project:
+    """Where a project's folders are: everything a build reads is found from ``root``."""
     root: Path
 
     @property

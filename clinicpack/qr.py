@@ -36,6 +36,7 @@ def quiet_zone(symbol_width: float, modules: int | None = None) -> float:
 
 @dataclass(frozen=True)
 class QrMatrix:
+    """A QR symbol as rows of dark (True) and light modules, without its quiet zone."""
     url: str
     modules: tuple[tuple[bool, ...], ...]  # without the quiet zone
 
@@ -143,6 +144,7 @@ GAP = 12  # wider than the 11-module finder-like pattern of rule 3
 
 @dataclass(frozen=True)
 class _Grid:
+    """Where a version's modules are, as bit masks, to score the eight masks without laying the symbol out."""
     n: int
     stride: int
     full: int  # every real module

@@ -18,6 +18,7 @@ from .store import ArchiveError, Snapshot, Store
 
 @dataclass(frozen=True)
 class Side:
+    """One side of a comparison: an archived version of a leaflet, or the project's current file."""
     label: str  # "version 1.0 (3f2a9c81d0e4)" or "the current file, version 1.1"
     version: str
     text: str
@@ -27,6 +28,7 @@ class Side:
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two versions of one leaflet and what changed between them, section by section (the diff command)."""
     leaflet_id: str
     a: Side
     b: Side

@@ -22,6 +22,7 @@ _EXPLICIT_ID = re.compile(r"\{\s*#([A-Za-z0-9_-]+)[^}]*\}\s*$")
 
 @dataclass(frozen=True)
 class Part:
+    """A unit the diff compares: one section of a leaflet, or its printed front matter."""
     key: str  # section id, or "front matter"
     title: str
     text: str  # the section's Markdown body (front matter: the printed keys)
@@ -29,6 +30,7 @@ class Part:
 
 @dataclass(frozen=True)
 class Change:
+    """How one part differs between two versions, as the lines only one of them has."""
     key: str
     title: str
     status: str  # "changed", "added", "removed"

@@ -38,6 +38,7 @@ class Target:
 
 @dataclass(frozen=True)
 class Rebuilt:
+    """A PDF rebuilt from archived inputs, and why its bytes may differ from the first print."""
     target: Target
     pdf: bytes
     first_printed: dt.date

@@ -81,6 +81,7 @@ class PrintRecord:
 
 @dataclass(frozen=True)
 class Query:
+    """Which print records to list (the history command and the front desk's search)."""
     patient_ref: str | None = None
     leaflet_id: str | None = None
     since: str | None = None  # ISO date or time: records at or after it

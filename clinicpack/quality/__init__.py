@@ -52,6 +52,7 @@ class QualityFailed(BuildError):
 
 @dataclass
 class Report:
+    """Every finding of one run, with what is needed to print it, as text or as JSON (--report json)."""
     findings: list[Finding]
     leaflets: list[dict] = field(default_factory=list)
     options: Options | None = None

@@ -22,6 +22,7 @@ ENTRY_KEYS = {"phrase", "reason", "suggestion", "except", "language"}
 
 @dataclass(frozen=True)
 class Claim:
+    """A phrase the claims list (assets/claims.yaml) warns about, with why and what to write instead."""
     phrase: str
     reason: str
     suggestion: str

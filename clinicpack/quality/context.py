@@ -35,6 +35,7 @@ class FontFacts:
 
 @dataclass(frozen=True)
 class Options:
+    """What a run asks of the checks besides the files (the day, --allow-overdue), the same for every leaflet."""
     today: dt.date
     allow_overdue: bool = False
     overdue_option: bool = True  # False where --allow-overdue does not exist (consent packs)
@@ -45,6 +46,7 @@ class Options:
 
 @dataclass
 class CheckInput:
+    """Everything one leaflet's checks read, gathered once so each check is a plain function of it."""
     leaflet: Leaflet
     brand: Brand
     layout: Layout

@@ -17,6 +17,7 @@ ERROR, WARNING, NOTE = "error", "warning", "note"
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem the quality gate found, placed at a file and line so an editor can jump to it."""
     file: Path | None
     line: int | None
     severity: str  # "error", "warning" or "note" (notes explain a finding and never fail a build)

@@ -28,6 +28,7 @@ BRAND_KEYS = LEAFLET_KEYS | {"claims"}
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The checks' limits: defaults, then what the brand file's ``quality:`` section and a leaflet set."""
     grade_warning: float = DEFAULT_GRADE_WARNING
     grade_error: float = DEFAULT_GRADE_ERROR
     review_warning_days: int = DEFAULT_REVIEW_WARNING_DAYS

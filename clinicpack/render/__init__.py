@@ -35,6 +35,7 @@ rl_config.useA85 = 0
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """What rendering needs besides the leaflet, brand and layout."""
     assets_dir: Path
     booking_url: str
     review_overdue: bool = False  # built with --allow-overdue past review_due: the footer says so

@@ -28,6 +28,7 @@ class SlotStyle:
 
 @dataclass(frozen=True)
 class SlotPosition:
+    """Where a patient's detail goes on the laid-out pack, recorded as the template is drawn."""
     key: str  # "name", "date_of_birth", ..., "booking_url", or "qr"
     page: int  # 1-based page of the template document
     x: float

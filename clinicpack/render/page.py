@@ -331,6 +331,7 @@ class Decorator:
 
 @dataclass(frozen=True)
 class PdfMeta:
+    """The document information and XMP metadata of a PDF (title, author, language...)."""
     title: str
     author: str
     subject: str

@@ -15,6 +15,7 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_
 
 @dataclass(frozen=True)
 class Styles:
+    """The paragraph styles one leaflet is drawn with, made once from its layout and brand."""
     body: ParagraphStyle
     headings: dict[int, ParagraphStyle]
     table_cell: ParagraphStyle

@@ -24,6 +24,7 @@ INK_GAP_EM = 0.08
 
 @dataclass(frozen=True)
 class Metrics:
+    """A right-to-left paragraph's vertical measures: ascent, the pitch between each pair of lines, descent."""
     ascent: float  # top of the box to the first baseline
     pitches: tuple[float, ...]  # baseline to baseline, one per pair of neighbouring lines
     descent: float  # last baseline to the bottom of the box
