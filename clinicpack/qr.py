@@ -97,12 +97,14 @@ def booking_matrix(url: str) -> QrMatrix:
 
 def _entry_name(url: str) -> str | None:
     """The cache entry for ``url``: named by the link's digest (not the link), the format, the
-    error correction and the qrcode install (its encoder's files, told apart without importing it)."""
+    error correction, the qrcode install (its encoder's files, told apart without importing it)
+    and this module (its mask choice)."""
     spec = find_spec("qrcode")
     if spec is None or spec.origin is None:
         return None
+    files = [Path(spec.origin).with_name(f) for f in _ENCODER] + [Path(__file__)]
     try:
-        stamp = "-".join(f"{st.st_size}.{st.st_mtime_ns}" for st in (Path(spec.origin).with_name(f).stat() for f in _ENCODER))
+        stamp = "-".join(f"{st.st_size}.{st.st_mtime_ns}" for st in (f.stat() for f in files))
     except OSError:
         return None
     return f"qr-{FORMAT}-{LEVEL}-{usercache.PYTHON}-{_digest(stamp)[:16]}-{_digest(url)}.pickle"

@@ -147,3 +147,18 @@ def test_a_patients_link_is_never_written_to_the_cache(cache: Path, tmp_path: Pa
     stored = [pickle.loads(entry.read_bytes())[0] for entry in entries(cache)]
     assert stored == ["https://clinic.example/book?t=prp-hair-loss"]  # the leaflet's, not the patient's
     assert not any(b"Q7731" in entry.read_bytes() for entry in cache.iterdir())
+
+
+def test_another_qrcode_install_or_encoder_is_another_entry(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry is read back only by the same qrcode and the same mask choice that made it."""
+    first = qr._entry_name(LINKS[0])
+    assert first is not None and first == qr._entry_name(LINKS[0]) != qr._entry_name(LINKS[1])
+    own = qr.__file__
+    monkeypatch.setattr(qr, "__file__", qr.usercache.__file__)  # an edited qr.py: another size and time
+    assert qr._entry_name(LINKS[0]) != first
+    monkeypatch.setattr(qr, "__file__", own)
+    assert qr._entry_name(LINKS[0]) == first
+    monkeypatch.setattr(qr, "_ENCODER", ("main.py", "util.py", "__init__.py"))  # other files: other sizes and times
+    assert qr._entry_name(LINKS[0]) != first
+    monkeypatch.setattr(qr, "_ENCODER", ("main.py", "util.py", "no-such-file.py"))
+    assert qr._entry_name(LINKS[0]) is None and read_back(LINKS[0]).modules == reference(LINKS[0])
