@@ -137,6 +137,40 @@ def test_a_one_shot_build_pauses_the_cycle_collector_and_restores_it(tmp_path: P
     assert gc.isenabled()
 
 
+def test_a_process_about_to_exit_freezes_the_heap_for_the_last_collection() -> None:
+    """restore=False (build_pack.py, which exits next): every object goes to the permanent
+    generation, which the collection Python runs at exit skips."""
+    import gc
+
+    from clinicpack.cli import without_cycle_collector
+
+    assert gc.isenabled()
+    try:
+        with without_cycle_collector(restore=False):
+            assert not gc.isenabled()
+        assert gc.get_freeze_count() > 1000 and not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_one_shot_command_closes_the_archive_before_the_process_exits(tmp_path: Path) -> None:
+    """With the heap frozen at exit nothing is left to the garbage collector: the archive's
+    database is closed by the command, so no write-ahead log is left beside it (leaflets and
+    consent packs), and every record is in the database itself."""
+    import sqlite3
+
+    root = make_project(tmp_path, copy_shipped=True)
+    (tmp_path / "day.csv").write_text("patient_ref,name\nP1,Ayesha Khan\n", encoding="utf-8")
+    for args in (["prp-hair-loss"], ["--pack", "consent", "--patients", str(tmp_path / "day.csv"), "prp-hair-loss"]):
+        done = subprocess.run([sys.executable, str(ROOT / "build_pack.py"), "--project", str(root), "--out", str(tmp_path / "out"),
+                               "-q", *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in (root / "records").iterdir()) == ["archive.sqlite3"]
+    with sqlite3.connect(root / "records" / "archive.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM prints").fetchone()[0] == 2
+
+
 def _render_counting(root: Path, monkeypatch: pytest.MonkeyPatch, replay: bool) -> tuple[bytes, int]:
     import clinicpack as cp
     from clinicpack.render import page
