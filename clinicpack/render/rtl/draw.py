@@ -8,6 +8,7 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Sequence
+from itertools import groupby
 from typing import Any
 
 from clinicpack.render.colour import fill_operator
@@ -127,41 +128,48 @@ def _fmt(v: float) -> str:
     return s if s not in ("-0", "") else "0"
 
 
-def _has_ink(g: DrawnGlyph) -> bool:
-    top, bottom, _, _ = font_info(g.font).box(g.gid)
+def _has_ink(g: DrawnGlyph, boxes: dict[str, Any] | None = None) -> bool:
+    """Whether the glyph leaves ink; ``boxes`` keeps each font's ``box`` for the next glyph."""
+    box = boxes.get(g.font) if boxes is not None else None
+    if box is None:
+        box = font_info(g.font).box
+        if boxes is not None:
+            boxes[g.font] = box
+    top, bottom, _, _ = box(g.gid)
     return top != bottom
 
 
-def _drawn(cluster: list[DrawnGlyph]) -> list[DrawnGlyph]:
+def _drawn(cluster: list[DrawnGlyph], boxes: dict[str, Any] | None = None) -> list[DrawnGlyph]:
     """The glyphs of a cluster that change the page or carry text (most clusters are one glyph
     that carries its letter, kept as it is)."""
     if len(cluster) == 1 and cluster[0].text:
         return cluster
-    return [g for g in cluster if g.text or _has_ink(g)]
+    return [g for g in cluster if g.text or _has_ink(g, boxes)]
+
+
+_cluster_key = operator.attrgetter("font", "cluster")
 
 
 def glyph_clusters(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
     """Runs of neighbouring glyphs drawn for the same characters (one cluster, one font)."""
-    out: list[list[DrawnGlyph]] = []
-    for g in glyphs:
-        if out and out[-1][0].cluster == g.cluster and out[-1][0].font == g.font:
-            out[-1].append(g)
-        else:
-            out.append([g])
-    return out
+    return [list(cluster) for _, cluster in groupby(glyphs, _cluster_key)]
 
 
-_Code = tuple[tuple[str, int], str, str]  # (font, subset), the subset's PDF font name, "<code>"
-_DOC_CODES: weakref.WeakKeyDictionary[Any, dict[tuple[str, int, str, int], _Code]] = weakref.WeakKeyDictionary()
+_Key = tuple  # (font, gid, text) for a glyph's first code, (font, gid, text, variant) for the others
+_Code = tuple[tuple[str, int], str, str, int]  # (font, subset), the subset's PDF font name, "<code>", serial number
+_DOC_CODES: weakref.WeakKeyDictionary[Any, dict[_Key, _Code]] = weakref.WeakKeyDictionary()
 _DOC_CODES_LOCK = threading.Lock()
+_glyph_key = operator.attrgetter("font", "gid", "text")
+_text_of = operator.attrgetter("text")
 
 
-def _codes_for(doc: Any) -> dict[tuple[str, int, str, int], _Code]:
-    """The glyph codes already given out in ``doc``: (font, gid, text, variant) -> its code.
+def _codes_for(doc: Any) -> dict[_Key, _Code]:
+    """The glyph codes already given out in ``doc``: (font, gid, text[, variant]) -> its code.
 
     ReportLab gives a character a code in a subset the first time ``splitString`` sees it in a
     document and the same one ever after, so asking again per glyph (about 15,000 times for the
-    Urdu leaflet) only repeats the first answer; the answers are kept per document."""
+    Urdu leaflet) only repeats the first answer; the answers are kept per document. Each has a
+    serial number of its own in the document, which ``emit_glyphs`` compares instead of keys."""
     with _DOC_CODES_LOCK:
         codes = _DOC_CODES.get(doc)
         if codes is None:
@@ -169,12 +177,27 @@ def _codes_for(doc: Any) -> dict[tuple[str, int, str, int], _Code]:
     return codes
 
 
-def _code(doc: Any, codes: dict[tuple[str, int, str, int], _Code], key: tuple[str, int, str, int]) -> _Code:
-    font, gid, text, variant = key
+def _code(doc: Any, codes: dict[_Key, _Code], key: _Key) -> _Code:
+    font, gid, text = key[:3]
+    variant = key[3] if len(key) > 3 else 0
     info = font_info(font)
     ((subset, code),) = info.ttf.splitString(glyph_code(info, gid, text, variant), doc)
-    got = codes[key] = ((font, subset), info.ttf.getSubsetInternalName(subset, doc), f"<{code.hex().upper()}>")
+    got = codes[key] = ((font, subset), info.ttf.getSubsetInternalName(subset, doc), f"<{code.hex().upper()}>", len(codes))
     return got
+
+
+def _fresh_code(doc: Any, codes: dict[_Key, _Code], key: _Key, recent: deque[int]) -> _Code:
+    """The glyph's code with the lowest variant not among the ``recent`` ones: PDFium drops a
+    text object that repeats one of the last five objects' codes close by (its test for fake
+    bold); stacked Nastaliq letters can do that, so a glyph repeated within the last five gets
+    a code of its own."""
+    variant = 1
+    while True:
+        full = (*key, variant)
+        got = codes.get(full) or _code(doc, codes, full)
+        if got[3] not in recent:
+            return got
+        variant += 1
 
 
 def _tag_runs(canvas: Any, clusters: list[list[DrawnGlyph]]) -> dict[int, tuple[str | None, str, str, int]]:
@@ -215,51 +238,87 @@ def emit_glyphs(canvas: Any, glyphs: Sequence[DrawnGlyph], x0: float, y0: float,
     ops: list[str] = ["BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr"]
     cur_font: tuple[str, int] | None = None
     cur_colour: Any = None
+    cur_run: Any = None
     cmyk = getattr(canvas, "_enforceColorSpace", None) is not None  # print.colour: cmyk
-    recent: deque[tuple[str, int, str, int]] = deque(maxlen=5)  # the last glyphs drawn: (font, gid, text, variant)
+    recent: deque[int] = deque(maxlen=5)  # serial numbers of the last five codes written
     font_size = _fmt(size)
     link_colour, text_colour = style.link_color, style.text_color
-    # a glyph with neither ink nor text (a joining spacer, the blank shape of a bidi
-    # control) changes nothing on the page: leaving it out leaves extractors nothing to misread
-    clusters = [kept for cluster in glyph_clusters(glyphs) if (kept := _drawn(cluster))]
+    ys: dict[float, str] = {}  # a line's glyphs share a few heights: each is written out once
+    clusters = _written(glyphs)
     runs = _tag_runs(canvas, clusters)
     for i, cluster in enumerate(clusters):
         if i in runs:  # tagged PDF: links and Latin words as elements of their own (see tagging.tag_run)
             canvas.tag_run(ops, *runs[i])
-        span = len(cluster) > 1 and "".join(g.text for g in cluster)
+        texts = len(cluster) > 1 and list(map(_text_of, cluster))
+        span = texts and "".join(texts)
         if span:
             # one letter drawn as several glyphs (Nastaliq: skeleton, dots, joins): the extra
             # glyphs stand for no text. ActualText says what the whole cluster reads as, so an
             # extractor that follows it (PDFium, Acrobat) never turns them into stray codes;
             # the carrier goes first, as PDFium reads the span's text at its first glyph.
-            ops.append(f"/Span << /ActualText <FEFF{utf16_hex(span)}> >> BDC")
-            cluster = sorted(cluster, key=lambda g: not g.text)
+            ops.append(_span_open(span))
+            if not texts[0] or any(texts[1:]):  # (a lone carrier in front is in place already)
+                cluster = sorted(cluster, key=_no_text)
         for g in cluster:
-            colour = link_colour if g.run.href else text_colour
-            if colour is not cur_colour:
-                ops.append(fill_operator(colour, cmyk))
-                cur_colour = colour
-            # PDFium drops a text object that repeats one of the last five objects' codes close
-            # by (its test for fake bold); stacked Nastaliq letters can do that, so a glyph
-            # repeated within the last five gets a code of its own
-            key = (g.font, g.gid, g.text, 0)
-            while key in recent:
-                key = (g.font, g.gid, g.text, key[3] + 1)
-            recent.append(key)
-            font_key, font_name, code = codes.get(key) or _code(doc, codes, key)
+            if g.run is not cur_run:  # the colour follows the run (link or not)
+                cur_run = g.run
+                cur_colour = _colour(ops, link_colour if cur_run.href else text_colour, cur_colour, cmyk)
+            key = _glyph_key(g)
+            got = codes.get(key) or _code(doc, codes, key)
+            if got[3] in recent:
+                got = _fresh_code(doc, codes, key, recent)
+            recent.append(got[3])
+            font_key, font_name, code, _ = got
             if font_key != cur_font:
                 ops.append(f"{font_name} {font_size} Tf")
                 cur_font = font_key
-            # _fmt inline (two coordinates per glyph): the same text, without two calls
+            # _fmt inline for x (two coordinates per glyph), remembered for y
             x = ("%.3f" % (x0 + g.x)).rstrip("0").rstrip(".")  # noqa: UP031
-            y = ("%.3f" % (y0 + g.y)).rstrip("0").rstrip(".")  # noqa: UP031
-            ops.append(f"1 0 0 1 {x if x != '-0' else '0'} {y if y != '-0' else '0'} Tm {code} Tj")
+            y = ys.get(g.y) or _height(ys, y0, g.y)
+            ops.append(f"1 0 0 1 {x if x != '-0' else '0'} {y} Tm {code} Tj")
         if span:
             ops.append("EMC")
     if runs:
         canvas.tag_run_end(ops)
     ops.append("ET")
     canvas._code.append("\n".join(ops))
+
+
+def _colour(ops: list[str], colour: Any, current: Any, cmyk: bool) -> Any:
+    """Set the fill colour if it changes; returns the colour now set."""
+    if colour is not current:
+        ops.append(fill_operator(colour, cmyk))
+    return colour
+
+
+def _height(ys: dict[float, str], y0: float, dy: float) -> str:
+    """``_fmt(y0 + dy)``, kept in ``ys`` for the next glyph at the same height (never empty)."""
+    got = ys[dy] = _fmt(y0 + dy)
+    return got
+
+
+def _written(glyphs: Sequence[DrawnGlyph]) -> list[list[DrawnGlyph]]:
+    """The clusters as written: a glyph with neither ink nor text (a joining spacer, the blank
+    shape of a bidi control) changes nothing on the page, and leaving it out leaves extractors
+    nothing to misread."""
+    boxes: dict[str, Any] = {}
+    return [kept for cluster in glyph_clusters(glyphs) if (kept := _drawn(cluster, boxes))]
+
+
+_SPANS: dict[str, str] = {}  # a cluster's text -> the operator opening its ActualText span
+
+
+def _span_open(text: str) -> str:
+    got = _SPANS.get(text)
+    if got is None:
+        if len(_SPANS) > 4096:  # a few letters and their marks: a running process keeps a few
+            _SPANS.clear()
+        got = _SPANS[text] = f"/Span << /ActualText <FEFF{utf16_hex(text)}> >> BDC"
+    return got
+
+
+def _no_text(g: DrawnGlyph) -> bool:
+    return not g.text
 
 
 def draw_line(canvas: Any, line: LaidOutLine, x0: float, baseline: float, style: RTLStyle, descent: float, ascent: float) -> None:
