@@ -3,12 +3,13 @@ line's ink touches another's), and glyph ids written as PDF text at absolute pos
 
 from __future__ import annotations
 
+import math
 import operator
 import threading
 import weakref
 from collections import deque
 from collections.abc import Sequence
-from itertools import groupby
+from itertools import chain, groupby
 from typing import Any
 
 from clinicpack.render.colour import fill_operator
@@ -106,18 +107,39 @@ def _ink_columns(line: LaidOutLine, off: float, cols: int) -> tuple[list[float],
     got = line.ink_columns.get(key)
     if got is not None:
         return got
-    top = [-1e9] * cols
-    bottom = [-1e9] * cols
-    for x0, x1, y0, y1 in line.boxes:
-        # one column of clearance on each side: glyphs that nearly touch count as touching
-        lo, hi = max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)
-        if lo < hi:
-            top[lo:hi] = [y1 if y1 > t else t for t in top[lo:hi]]
-            below = -y0
-            bottom[lo:hi] = [below if below > b else b for b in bottom[lo:hi]]
+    top = [_NO_INK] * cols
+    bottom = [_NO_INK] * cols
+    if all(map(math.isfinite, chain.from_iterable(line.boxes))):
+        # each column takes the highest ink over it: the boxes are written lowest first, so
+        # the highest one over a column is written last (no comparison per column); of equal
+        # heights the first box's is kept, as comparing would keep it (0.0 and -0.0 are equal)
+        spans = []
+        for x0, x1, y0, y1 in line.boxes:
+            # one column of clearance on each side: glyphs that nearly touch count as touching
+            lo, hi = max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)
+            if lo < hi:
+                spans.append((lo, hi, y1, -y0))
+        spans.reverse()
+        for lo, hi, high, _ in sorted(spans, key=_third):
+            if high > _NO_INK:
+                top[lo:hi] = [high] * (hi - lo)
+        for lo, hi, _, below in sorted(spans, key=_fourth):
+            if below > _NO_INK:
+                bottom[lo:hi] = [below] * (hi - lo)
+    else:  # a box that is not a number (a size that is not one): compared column by column
+        for x0, x1, y0, y1 in line.boxes:
+            lo, hi = max(0, int(x0 + off) - 1), min(cols, int(x1 + off) + 2)
+            if lo < hi:
+                top[lo:hi] = [y1 if y1 > t else t for t in top[lo:hi]]
+                below = -y0
+                bottom[lo:hi] = [below if below > b else b for b in bottom[lo:hi]]
     line.ink_columns.clear()
     got = line.ink_columns[key] = (top, bottom)
     return got
+
+
+_NO_INK = -1e9  # a column without ink
+_third, _fourth = operator.itemgetter(2), operator.itemgetter(3)
 
 
 def _fmt(v: float) -> str:
