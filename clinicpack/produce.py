@@ -16,7 +16,7 @@ from .codecache import dataclass
 from .errors import BuildError
 from .leaflet import Leaflet
 from .loading import Loaded
-from .qr import qr_matrix
+from .qr import booking_matrix, qr_matrix
 
 if TYPE_CHECKING:  # the consent-pack modules load with the first pack (a leaflet build never needs them)
     from .consent import ConsentContent
@@ -175,7 +175,9 @@ class Stamping:
             if bad is not None:
                 raise _unprintable(key, bad)
         try:
-            return stamper.stamp(order.values, qr_matrix(order.url))
+            # a blank pack's link is the leaflet's own (kept in the user cache); a patient's is never stored
+            matrix = booking_matrix(order.url) if order.ref is None else qr_matrix(order.url)
+            return stamper.stamp(order.values, matrix)
         except ValueError as exc:  # a value too long for its line, even condensed
             key = getattr(exc, "key", None)
             raise BuildError(str(exc), key=key) from None

@@ -162,3 +162,15 @@ def test_another_qrcode_install_or_encoder_is_another_entry(cache: Path, monkeyp
     assert qr._entry_name(LINKS[0]) != first
     monkeypatch.setattr(qr, "_ENCODER", ("main.py", "util.py", "no-such-file.py"))
     assert qr._entry_name(LINKS[0]) is None and read_back(LINKS[0]).modules == reference(LINKS[0])
+
+
+def test_a_blank_consent_pack_with_a_warm_cache_imports_no_qrcode_and_scans(cache: Path, tmp_path: Path) -> None:
+    """A blank pack's code is the leaflet's own link (no patient): read from the cache like the leaflet's."""
+    root = make_project(tmp_path, copy_shipped=True)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _cold_build(root, first, cache, "--pack", "consent", "prp-hair-loss")[:1] == ["0"]
+    warm = _cold_build(root, second, cache, "--pack", "consent", "prp-hair-loss")  # (fontTools' subsetter brings lxml)
+    assert warm[0] == "0" and "qrcode" not in warm and "PIL.ImageDraw" not in warm
+    pdf = second / "prp-hair-loss-consent.pdf"
+    assert pdf.read_bytes() == (first / "prp-hair-loss-consent.pdf").read_bytes()
+    assert decode_qr(render_page(pdf, 0)) == ["https://clinic.example/book?t=prp-hair-loss"]
