@@ -20,13 +20,15 @@ sees more, never less (tests/test_svg_reading.py compares them on generated file
 * libxml2's limits without its "huge" option, which svglib's parser keeps too: elements nested
   at most 256 deep; a text node, attribute value or comment at most 10,000,000 bytes; a name
   at most 50,000 characters. Elements past the caller's limit are counted, not kept;
-* a gzip-compressed file is refused (libxml2 would have unpacked it, however large).
+* a gzip-compressed file is refused (libxml2 would have unpacked it, however large), and so is
+  a declared character encoding the two might decode differently (see ``_as_utf8``).
 
 Line numbers are libxml2's: the line on which an element's start tag ends.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -60,7 +62,7 @@ class _Reader:
         self.data, self.keep = data, keep
         self.elements: list[Element] = []
         self.count = self.depth = self.text = 0
-        p = self.parser = expat.ParserCreate(namespace_separator=" ")
+        p = self.parser = expat.ParserCreate("UTF-8", namespace_separator=" ")  # see _as_utf8
         p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         p.StartElementHandler = self.start
         p.EndElementHandler = self.end
@@ -134,6 +136,48 @@ class _Reader:
         return line + self.data.count(b"\n", at, tag.end()) if tag else line
 
 
+_DECLARED = re.compile(r"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+_UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
+# what a multi-byte or shifting decoder reads differently from byte by byte: every byte in a row
+# (lead and trail bytes pair up), ISO-2022, HZ and UTF-7 shifts
+_PROBES = (bytes(range(256)), b"\x1b$B!!\x1b(B", b"\x1b$)C\x0e!!\x0f", b"~{!!~}", b"+AGE-")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The file as UTF-8, for expat to read with no encoding of its own. Refused: a declared
+    encoding that expat and libxml2 could decode differently. Only UTF-8, UTF-16 and stateless
+    single-byte encodings that keep every ASCII byte as itself pass (Latin-1, Windows-1252,
+    KOI8-R...): then a file name's "/" and "." read the same in both. Multi-byte and shifting
+    encodings (libxml2 reads Shift_JIS's "~" as an overline; HZ and ISO-2022 switch to other
+    characters mid-text) and EBCDIC are refused."""
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\x00?\x00", b"\x00<\x00?")
+    codec = ("utf-16-le" if data[:1] in (b"\xff", b"<") else "utf-16-be") if utf16 else "latin-1"
+    declared = _DECLARED.match(data[:1024].decode(codec, "replace").lstrip("\ufeff"))
+    name = declared.group(1) if declared else ("UTF-16" if utf16 else "UTF-8")
+    try:
+        known = codecs.lookup(name).name
+    except LookupError:
+        known = ""
+    if utf16 != (known in _UTF16) or not (known in _UTF16 or known == "utf-8" or _single_byte(known)):
+        raise SvgSyntaxError(f'it is saved in the character encoding "{_shown(name)}", which cannot be read safely: save it as UTF-8', 1)
+    if known == "utf-8":
+        return data  # expat checks it is UTF-8
+    try:
+        return data.decode(codec if utf16 else known).lstrip("\ufeff").encode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        raise SvgSyntaxError(f'it is not {_shown(name)} text throughout: save it as UTF-8', None) from None
+
+
+def _single_byte(codec: str) -> bool:
+    """One character per byte, ASCII as itself, and no byte sequence that shifts to other characters."""
+    try:
+        chars = [bytes([b]).decode(codec, "replace") for b in range(256)]
+        plain = all(probe.decode(codec, "replace") == "".join(chars[b] for b in probe) for probe in _PROBES)
+    except (LookupError, ValueError):
+        return False
+    return plain and all(len(c) == 1 for c in chars) and "".join(chars[:128]) == bytes(range(128)).decode("ascii")
+
+
 def _utf8_length(text: str) -> int:
     """Bytes of ``text`` in UTF-8, as libxml2 measures its limits."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
@@ -161,6 +205,7 @@ def read_elements(path: Path, keep: int) -> tuple[list[Element], int]:
         raise SvgSyntaxError(exc.strerror or str(exc), None) from None
     if data[:2] == b"\x1f\x8b":
         raise SvgSyntaxError("it is gzip-compressed; save it as a plain SVG", None)
+    data = _as_utf8(data)
     reader = _Reader(data, keep)
     try:
         reader.parser.Parse(data, True)

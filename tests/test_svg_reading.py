@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from svglib.svglib import load_svg_file
-from test_harden_images import project_with_svg
+from test_harden_images import png_bytes, project_with_svg
 
 from clinicpack.errors import BuildError
 from clinicpack.images import MAX_SVG_ELEMENTS, check_svg
@@ -99,6 +99,41 @@ def test_nesting_up_to_libxml2s_limit_passes(tmp_path: Path) -> None:
 def test_a_gzip_compressed_svg_is_refused(tmp_path: Path) -> None:
     message, line = refused(tmp_path, gzip.compress(f"<svg {NS}/>".encode()))
     assert (message, line) == ("this SVG cannot be read (it is gzip-compressed; save it as a plain SVG)", None)
+
+
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "EUC-JP", "HZ-GB-2312", "ISO-2022-JP", "UTF-7", "cp037", "no-such-encoding"])
+def test_an_encoding_expat_and_libxml2_might_read_differently_is_refused(tmp_path: Path, encoding: str) -> None:
+    """(libxml2 reads "~" in Shift_JIS as an overline; HZ and ISO-2022 shift to other characters
+    mid-text, so "/" and "." could mean different things to the check and to svglib.)"""
+    text = f'<?xml version="1.0" encoding="{encoding}"?>\n<svg {NS}>\n<image href="~{{../x~}}.png"/></svg>'
+    assert refused(tmp_path, text.encode("ascii")) == (
+        f'this SVG cannot be read (it is saved in the character encoding "{encoding}", which cannot be read safely: save it as UTF-8)', 1)
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("windows-1252", b""), ("ISO-8859-15", b""), ("KOI8-R", b""),
+                                               ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"), ("UTF-8", b"\xef\xbb\xbf")])
+def test_single_byte_and_unicode_encodings_read_as_libxml2_reads_them(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    letter = "\u0436" if encoding == "KOI8-R" else "\u00e9"
+    text = f'<?xml version="1.0" encoding="{encoding}"?>\n<svg {NS}>\n<image\n href="caf{letter}.png"/><text>{letter}</text></svg>'
+    codec = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(bom, encoding)
+    path = tmp_path / "pic.svg"
+    path.write_bytes(bom + text.encode(codec))
+    (tmp_path / f"caf{letter}.png").write_bytes(png_bytes())
+    check_svg(path, [tmp_path])
+    assert _our_view(path) == _libxml2_view(path, svglib=False)
+    assert _our_view(path)[1][1:] == ({"href": f"caf{letter}.png"}, 4)  # the line where the tag ends, as libxml2 says
+
+
+def test_a_byte_its_encoding_does_not_have_is_refused(tmp_path: Path) -> None:
+    text = f'<?xml version="1.0" encoding="windows-1252"?>\n<svg {NS}><text>\x81</text></svg>'
+    assert refused(tmp_path, text.encode("latin-1")) == (
+        "this SVG cannot be read (it is not windows-1252 text throughout: save it as UTF-8)", None)
+
+
+def test_utf16_declaring_another_encoding_is_refused(tmp_path: Path) -> None:
+    text = f'<?xml version="1.0" encoding="windows-1252"?>\n<svg {NS}/>'
+    message, line = refused(tmp_path, b"\xff\xfe" + text.encode("utf-16-le"))
+    assert 'character encoding "windows-1252"' in message and line == 1
 
 
 def test_an_svg_bomb_of_elements_is_counted_without_keeping_them(tmp_path: Path) -> None:
