@@ -175,31 +175,28 @@ class Prepared:
             latin_r, latin_b = latin_r or default_r, latin_b or default_b
         main = {False: font_info(style.font_name), True: font_info(style.bold_font_name)}
         latin = {False: font_info(latin_r), True: font_info(latin_b)}
-        chars: list[str] = []
-        char_runs: list[Run] = []
-        for run in runs:
-            if run.line_break:
-                chars.append(LINE_SEPARATOR)
-                char_runs.append(run)
-                continue
-            text = PARAGRAPH_BREAKS.sub(" ", run.text)
-            chars.extend(text)
-            char_runs.extend([run] * len(text))
-        self.text = "".join(chars)
-        self.runs = char_runs
+        texts = [LINE_SEPARATOR if run.line_break else PARAGRAPH_BREAKS.sub(" ", run.text) for run in runs]
+        self.text = "".join(texts)
+        self.runs: list[Run] = []
+        for run, text in zip(runs, texts):
+            self.runs.extend([run] * len(text))
         categories = list(map(unicodedata.category, self.text))
         self.fonts: list[str] = []
         prev_font: str | None = None
-        for ch, cat, run in zip(self.text, categories, char_runs):
+        at = 0
+        for run, text in zip(runs, texts):  # the fonts of one run's style, then char by char
             bold = bool(run.bold)
-            if prev_font is not None and (cat in ("Mn", "Me", "Mc") or ch in "\u200c\u200d"):
-                font = prev_font  # marks and joiners stay with their base
-            elif (cp := ord(ch)) in main[bold].cmap or cp not in latin[bold].cmap:
-                font = main[bold].name
-            else:
-                font = latin[bold].name
-            self.fonts.append(font)
-            prev_font = font
+            main_cmap, main_name, latin_cmap, latin_name = main[bold].cmap, main[bold].name, latin[bold].cmap, latin[bold].name
+            for ch, cat in zip(text, categories[at : at + len(text)]):
+                if prev_font is not None and (cat in ("Mn", "Me", "Mc") or ch in "\u200c\u200d"):
+                    font = prev_font  # marks and joiners stay with their base
+                elif (cp := ord(ch)) in main_cmap or cp not in latin_cmap:
+                    font = main_name
+                else:
+                    font = latin_name
+                self.fonts.append(font)
+                prev_font = font
+            at += len(text)
         self._latin_common(latin, categories)
         self._format_chars_follow_text(categories)
         self.para_level, self.levels = resolve_levels(self.text, style.base_direction)
