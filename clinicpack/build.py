@@ -191,9 +191,14 @@ def _record(request: BuildRequest, loaded: Loaded, out: OutputFolder, p: Plan, p
     if recorder is None or pdf is None:
         return lambda: None
     snapshot = recorder.snapshot(loaded.project, loaded.brand, loaded.layout, p.leaflet, request.layout)
-    options = {"print_ready": loaded.layout.print.ready, **({"review_overdue": True} if loaded.review_overdue(p.leaflet) else {})}
-    pending = recorder.begin(snapshot, "leaflet", None, out.root, p.name, pdf, options)
+    pending = recorder.begin(snapshot, "leaflet", None, out.root, p.name, pdf, record_options(loaded, p.leaflet))
     return lambda: recorder.confirm(pending)
+
+
+def record_options(loaded: Loaded, leaflet: Leaflet) -> dict:
+    """The build options a leaflet's print record keeps: those that change its PDF, so a
+    reprint makes it again (``archive.reprint``)."""
+    return {"print_ready": loaded.layout.print.ready, **({"review_overdue": True} if loaded.review_overdue(leaflet) else {})}
 
 
 def write(out: OutputFolder, manifest: Manifest, p: Plan, pdf: bytes | None, report: Callable[[str], None],

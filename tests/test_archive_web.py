@@ -74,6 +74,35 @@ def test_a_pack_printed_at_the_desk_is_recorded_and_reprinted_from_history(desk,
     assert newest["reprint_of"] == 1 and newest["patient_ref"] == "D0042"
 
 
+def test_a_leaflet_sent_from_the_leaflets_page_is_recorded_and_reprinted_from_history(desk, capsys) -> None:
+    """Staff open a leaflet from the Leaflets page and print it: the archive keeps what it was
+    made from and a print record (no patient), as for a leaflet the command line writes."""
+    root, client = desk
+    served = client.get("/leaflets/test-consent/default.pdf")
+    assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+    assert client.get("/leaflets/test-consent/default.pdf").content == served.content  # sent again: recorded again
+
+    code, out, _ = run(root, "history", "--format", "json", capsys=capsys)
+    records = json.loads(out)
+    assert len(records) == 2
+    record = records[0]
+    assert (record["kind"], record["patient_ref"], record["built_by"], record["file"]) == ("leaflet", None, "front desk", "test-consent.pdf")
+    assert record["pdf_sha256"] == hashlib.sha256(served.content).hexdigest()
+    assert run(root, "reprint", str(record["record"]), "--verify", capsys=capsys)[0] == 0  # the archive holds all it was made from
+
+    source = root / "leaflets" / "test-consent.md"
+    source.write_text(LEAFLET.replace("Ask for a written quote.", "Prices rose.").replace('version: "3.2"', 'version: "3.3"'))
+    page = client.get("/history", params={"leaflet": "test-consent"})
+    assert page.status_code == 200 and ">Leaflet<" in page.text
+    again = client.post("/history/reprint", data={"csrf": csrf(client), "record": str(record["record"])})
+    assert again.status_code == 200 and again.headers["content-type"] == "application/pdf"
+    texts = pages(again.content)
+    assert all("Reprint of version 3.2, first printed 1 December 2026" in t for t in texts)
+    assert "written quote" in " ".join(texts) and "Prices rose" not in " ".join(texts)
+    newest = "Prices rose" in " ".join(pages(client.get("/leaflets/test-consent/default.pdf").content))
+    assert newest  # the Leaflets page sends the edited leaflet
+
+
 def test_history_page_without_records_and_unknown_record(desk) -> None:
     _, client = desk
     assert "No print records yet" in client.get("/history").text

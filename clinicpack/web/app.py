@@ -74,14 +74,14 @@ async def home(request: Request) -> Response:
 async def leaflet_pdf(request: Request) -> Response:
     desk: Desk = request.app.state.desk
     leaflet_id, layout = request.path_params["leaflet"], request.path_params["layout"]
+    name = f"{leaflet_id}{'' if layout == 'default' else f'.{layout}'}.pdf"
     try:
-        data = await run_in_threadpool(desk.leaflet_pdf, leaflet_id, layout)
+        data = await run_in_threadpool(desk.leaflet_pdf, leaflet_id, layout, name)
     except Unknown as exc:
         raise HTTPException(404, f"This front desk has no {exc.what} by that name. Choose one from the Leaflets page.") from None
     except (cp.UserError, cp.UserErrors) as exc:
         return page(request, "broken.html", {"errors": views.reports(exc)}, 500)
-    suffix = "" if layout == "default" else f".{layout}"
-    return pdf_response(data, f"{leaflet_id}{suffix}.pdf")
+    return pdf_response(data, name)
 
 
 async def fonts_css(request: Request) -> Response:

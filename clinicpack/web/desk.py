@@ -75,7 +75,7 @@ class Desk:
         self._cache: dict[Any, Any] = {}
         self._key_locks: dict[Any, threading.Lock] = {}
         self.builds = 0  # how many times something was laid out or loaded (tests, benchmark)
-        self.archive: Any = None  # clinicpack.web.history.DeskArchive: records every pack printed (set by create_app)
+        self.archive: Any = None  # clinicpack.web.history.DeskArchive: records every pack and leaflet sent (set by create_app)
 
     # ------------------------------------------------------------ freshness
     def _generation(self) -> tuple[dict, dict]:
@@ -140,15 +140,20 @@ class Desk:
 
         return self._cached(("pack", leaflet_id, layout), make)
 
-    def leaflet_pdf(self, leaflet_id: str, layout: str) -> bytes:
+    def leaflet_pdf(self, leaflet_id: str, layout: str, file_name: str) -> bytes:
+        """The leaflet's PDF for a browser (warm until an input changes), recorded in the
+        archive, when there is one, with the very project it was made from."""
         leaflet = self.leaflet(leaflet_id, layout)
 
-        def make() -> bytes:
+        def make() -> tuple[cp.Loaded, bytes]:
             loaded = self.loaded(layout)
             _refuse_blocked(loaded, leaflet)
-            return cp.render_leaflet(loaded, leaflet)
+            return loaded, cp.render_leaflet(loaded, leaflet)
 
-        return self._cached(("leaflet", leaflet_id, layout), make)
+        loaded, pdf = self._cached(("leaflet", leaflet_id, layout), make)
+        if self.archive is not None:
+            self.archive.record_leaflet(loaded, leaflet, layout, file_name, pdf)
+        return pdf
 
     def font_file(self, language: str, face: str) -> Path:
         """The brand's font file for a language (e.g. the Urdu Nastaliq), so titles show in

@@ -1,8 +1,8 @@
-"""The front desk's side of document control (clinicpack.archive): every pack it prints is
-recorded, and the History page lists records and reprints them, with the same functions as
-``build_pack.py history`` and ``build_pack.py reprint``.
+"""The front desk's side of document control (clinicpack.archive): every pack it prints and
+every leaflet it sends is recorded, and the History page lists records and reprints them, with
+the same functions as ``build_pack.py history`` and ``build_pack.py reprint``.
 
-A pack printed here is sent to the browser, not saved, so its record names the file the
+A PDF printed here is sent to the browser, not saved, so its record names the file the
 browser received and "front desk" as the folder; ``built_by`` is "front desk". Recording
 never stops a pack from printing: a database that cannot be written is logged (without
 patient details) and the pack is still sent.
@@ -38,9 +38,10 @@ class DeskArchive:
         self.db = Path(db)
         self._lock = threading.Lock()
         self.recorder = Recorder(self.db, built_by=BUILT_BY, warn=lambda text: log.warning("archive: %s", text))
-        # the archived inputs of each warm template, stored once: a template is rebuilt (a new
-        # object) whenever one of its files changes, so its snapshot stays true while it lives
-        self._snapshots: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+        # the archived inputs of each warm template or loaded project, stored once: either is made
+        # again (a new object) whenever one of its files changes, so its snapshot stays true while
+        # it lives (keyed by identity: a loaded project is not hashable; dropped when it goes)
+        self._snapshots: dict[int, dict[tuple[str, str], Any]] = {}
 
     @classmethod
     def for_project(cls, root: Path, db: Path | None = None) -> DeskArchive:
@@ -53,16 +54,34 @@ class DeskArchive:
     def record(self, template: Any, layout: str, packs: list[tuple[cp.Stamped, str | None]]) -> None:
         """Record packs stamped from one template as printed: (pack, patient reference or None)."""
         with self._lock:
-            known = self._snapshots.setdefault(template, {})
-            snapshot = known.get(layout)
-            if snapshot is None:
-                snapshot = self.recorder.snapshot(template.loaded.project, template.loaded.brand, template.loaded.layout,
-                                                  template.leaflet, layout)
-                if snapshot is not None:
-                    known[layout] = snapshot
+            snapshot = self._snapshot(template, template.loaded, template.leaflet, layout)
             for pack, ref in packs:
-                pending = self.recorder.begin(snapshot, "pack", ref, DESK_FOLDER, pack.file_name, pack.pdf)
-                self.recorder.confirm(pending)
+                self.recorder.confirm(self.recorder.begin(snapshot, "pack", ref, DESK_FOLDER, pack.file_name, pack.pdf))
+
+    def record_leaflet(self, loaded: cp.Loaded, leaflet: Any, layout: str, file_name: str, pdf: bytes) -> None:
+        """Record a leaflet the Leaflets page sent to a browser, as the command line records one
+        it writes: its inputs archived, a print record with no patient and the options that
+        made the PDF, so ``reprint`` makes it again."""
+        from ..build import record_options
+
+        with self._lock:
+            snapshot = self._snapshot(loaded, loaded, leaflet, layout)
+            pending = self.recorder.begin(snapshot, "leaflet", None, DESK_FOLDER, file_name, pdf, record_options(loaded, leaflet))
+            self.recorder.confirm(pending)
+
+    def _snapshot(self, owner: Any, loaded: cp.Loaded, leaflet: Any, layout: str) -> Any:
+        """The archived inputs of ``leaflet`` as ``owner`` (a warm template or loaded project)
+        was made from them, stored once while ``owner`` lives."""
+        known = self._snapshots.get(id(owner))
+        if known is None:
+            known = self._snapshots[id(owner)] = {}
+            weakref.finalize(owner, self._snapshots.pop, id(owner), None)
+        snapshot = known.get((leaflet.id, layout))
+        if snapshot is None:
+            snapshot = self.recorder.snapshot(loaded.project, loaded.brand, loaded.layout, leaflet, layout)
+            if snapshot is not None:
+                known[(leaflet.id, layout)] = snapshot
+        return snapshot
 
     def source_of(self, leaflet_id: str, version: str) -> str | None:
         """An archived leaflet text, for the quality gate's stale-translation check (``cp.load``)."""
