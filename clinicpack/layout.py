@@ -118,6 +118,7 @@ class Callout:
     background: str = opt("colour", "panel", "Background of block quotes (call-out boxes).")
     border: str = opt("colour", "primary", "Left border colour of call-out boxes.")
     border_width: float = opt("size", "3pt", "Width of that border.", min=0)
+    padding: Any = opt("padding", "9pt 12pt 3pt", "Space inside a call-out box: one to four sizes, as CSS writes padding (`9pt 12pt 3pt`: top, left and right, bottom; the text's own paragraph spacing adds to the bottom).", min=0, max=30)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,17 @@ class Table:
     header_colour: str = opt("colour", "on_primary", "Text colour of the header row.")
     rule_colour: str = opt("colour", "muted", "Colour of the lines between rows.")
     stripe: str = opt("colour", "panel", "Background of every second row.")
+    rule_width: float = opt("size", "0.5pt", "Thickness of the lines between rows.", min=0, max=5)
+    cell_padding: Any = opt("padding", "5pt 6pt 6pt", "Space around the text in each cell: one to four sizes, as CSS writes padding (`5pt 6pt 6pt`: top, left and right, bottom).", min=0, max=20)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Horizontal rules (``rule:``): the line a `---` between paragraphs draws."""
+    thickness: float = opt("size", "0.8pt", "Thickness of the line.", min=0.1, max=10)
+    colour: str = opt("colour", "muted", "Colour of the line.")
+    space_before: float = opt("size", "6pt", "Space above the line.", min=0, max=72)
+    space_after: float = opt("size", "10pt", "Space below the line.", min=0, max=72)
 
 
 @dataclass(frozen=True)
@@ -181,7 +193,7 @@ class Forms:
 
 SECTIONS: dict[str, type] = {
     "page": Page, "text": Text, "headings": Headings, "title": Title, "header": Header,
-    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "lists": Lists, "code": Code, "print": Print,
+    "footer": Footer, "qr": Qr, "callout": Callout, "table": Table, "rule": Rule, "lists": Lists, "code": Code, "print": Print,
     "forms": Forms,
 }
 
@@ -200,6 +212,7 @@ class Layout:
     qr: Qr
     callout: Callout
     table: Table
+    rule: Rule
     lists: Lists
     code: Code
     print: Print

@@ -74,7 +74,8 @@ def test_pack_panel_padding_comes_from_the_layout(tmp_path: Path) -> None:
     assert wide_width == pytest.approx(width, abs=0.5)  # ... within the same column
 
 
-@pytest.mark.parametrize("key", ["code:\n  padding", "forms:\n  panel_padding", "forms:\n  checklist_padding", "forms:\n  warning_padding"])
+@pytest.mark.parametrize("key", ["code:\n  padding", "forms:\n  panel_padding", "forms:\n  checklist_padding", "forms:\n  warning_padding",
+                                 "callout:\n  padding", "table:\n  cell_padding", "rule:\n  space_after"])
 def test_paddings_have_limits(tmp_path: Path, key: str) -> None:
     layout = tmp_path / "bad.yaml"
     layout.write_text(f"{key}: 5cm\n", encoding="utf-8")
@@ -117,3 +118,66 @@ def test_the_health_check_padding_reaches_its_header_row(tmp_path: Path) -> None
     added = [h for h in after if h not in before]
     assert removed and len(removed) == len(added)  # only the health check's header rows changed
     assert [a - r for r, a in zip(removed, added)] == pytest.approx([12.0] * len(added), abs=0.05)  # (10 + 11) - (4 + 5)
+
+
+# ---------------------------------------------------------------- call-outs, tables, rules (the leaflet's own boxes)
+EVERYTHING = {"everything.md": (FIXTURES / "everything.md").read_text(encoding="utf-8")}
+MARK = '  background: "#ffe0a0"\n'  # a colour nothing else on the page uses, to find the call-out's box
+
+
+def test_callout_padding_comes_from_the_layout(tmp_path: Path) -> None:
+    def callout(layout_text: str, name: str) -> dict:
+        """The box behind the fixture's one block quote ("Ask for a written quote ...")."""
+        with pdfplumber.open(next(_build(tmp_path / name, "callout:\n" + MARK + layout_text, leaflets=EVERYTHING).glob("*.pdf"))) as doc:
+            for page in doc.pages:
+                words = [w for w in page.extract_words() if w["text"] == "quote"]
+                boxes = [r for r in page.rects if words and r["x0"] <= words[0]["x0"] and r["x1"] >= words[0]["x1"]
+                         and r["top"] <= words[0]["top"] and r["bottom"] >= words[0]["bottom"]
+                         and tuple(r.get("non_stroking_color") or ()) == pytest.approx((1.0, 0xE0 / 255, 0xA0 / 255), abs=0.002)]
+                if boxes:
+                    return min(boxes, key=lambda r: r["height"])
+        raise AssertionError("no call-out box around the block quote")
+
+    plain, tall = callout("", "plain"), callout('  padding: "20pt 24pt 14pt"\n', "tall")
+    assert tall["height"] == pytest.approx(plain["height"] + (20 - 9) + (14 - 3), abs=0.05)  # default 9pt 12pt 3pt
+    assert tall["width"] == pytest.approx(plain["width"], abs=0.05)  # the box keeps the column's width; the text moves in
+
+
+def test_table_cell_padding_and_rule_width_come_from_the_layout(tmp_path: Path) -> None:
+    header = '  header_background: "#203a70"\n  rule_colour: "#ff0000"\n'
+
+    def table(layout_text: str, name: str) -> tuple[float, list[float]]:
+        root_pdf = next(_build(tmp_path / name, "table:\n" + header + layout_text, leaflets=EVERYTHING).glob("*.pdf"))
+        with pdfplumber.open(root_pdf) as doc:
+            heads = [r for p in doc.pages for r in p.rects
+                     if tuple(r.get("non_stroking_color") or ()) == pytest.approx((0x20 / 255, 0x3a / 255, 0x70 / 255), abs=0.002)]
+            rules = [ln["linewidth"] for p in doc.pages for ln in p.lines
+                     if tuple(ln.get("stroking_color") or ()) == pytest.approx((1.0, 0.0, 0.0), abs=0.002)]
+        (head,) = heads
+        return head["height"], rules
+
+    height, rules = table("", "plain")
+    tall, thick = table('  cell_padding: "12pt 6pt 10pt"\n  rule_width: 2pt\n', "tall")
+    assert tall == pytest.approx(height + (12 - 5) + (10 - 6), abs=0.05)  # default 5pt 6pt 6pt
+    assert rules and set(rules) == {0.5} and thick and set(thick) == {2.0}
+
+
+def test_wider_cell_padding_leaves_the_text_less_room(tmp_path: Path) -> None:
+    """The column widths are worked out with the layout's padding: text still fits its cell."""
+    out = _build(tmp_path / "wide", 'table:\n  cell_padding: "5pt 20pt"\n', leaflets=EVERYTHING)
+    with pdfplumber.open(next(out.glob("*.pdf"))) as doc:
+        words = " ".join(w["text"] for p in doc.pages for w in p.extract_words())
+    assert "long description of what happens that has to wrap inside its cell" in words
+
+
+def test_the_horizontal_rule_comes_from_the_layout(tmp_path: Path) -> None:
+    def rule(layout_text: str, name: str) -> list[dict]:
+        with pdfplumber.open(next(_build(tmp_path / name, layout_text, leaflets=EVERYTHING).glob("*.pdf"))) as doc:
+            return [ln for p in doc.pages for ln in p.lines
+                    if tuple(ln.get("stroking_color") or ()) == pytest.approx((0.0, 0.5, 0.0), abs=0.002)]
+
+    (line,) = rule('rule:\n  colour: "#008000"\n  thickness: 3pt\n', "thick")
+    assert line["linewidth"] == pytest.approx(3.0)
+    near, far = rule('rule:\n  colour: "#008000"\n', "near"), rule('rule:\n  colour: "#008000"\n  space_before: 30pt\n', "far")
+    assert near[0]["linewidth"] == pytest.approx(0.8)  # the default
+    assert near[0]["top"] + 24 == pytest.approx(far[0]["top"], abs=0.05)  # 30pt above it instead of 6pt

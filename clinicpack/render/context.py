@@ -117,6 +117,13 @@ def has_ltr_letter(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) == "L" for ch in text)
 
 
+def padding(sides: tuple[float, float, float, float]) -> list[tuple]:
+    """Table style commands for a layout padding (top, right, bottom, left), on every cell."""
+    top, right, bottom, left = sides
+    return [("LEFTPADDING", (0, 0), (-1, -1), left), ("RIGHTPADDING", (0, 0), (-1, -1), right),
+            ("TOPPADDING", (0, 0), (-1, -1), top), ("BOTTOMPADDING", (0, 0), (-1, -1), bottom)]
+
+
 def table_style(ctx: Context, commands: list[tuple]) -> TableStyle:
     """A TableStyle whose default font is ours (ReportLab's default would add Helvetica)."""
     return TableStyle([("FONT", (0, 0), (-1, -1), ctx.styles.body.fontName, ctx.styles.body.fontSize), *commands])

@@ -17,7 +17,7 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, ListFlowable
 
 from ..markdown_tree import Element
 from ..runs import Run
-from .context import Context, inline_runs, plain_runs, table_style
+from .context import Context, inline_runs, padding, plain_runs, table_style
 from .escaping import escape
 from .images import handle_image
 from .measured import MeasuredParagraph
@@ -166,19 +166,18 @@ def handle_blockquote(el: Element, ctx: Context) -> list[Flowable]:
         style=table_style(ctx, [
             ("BACKGROUND", (0, 0), (-1, -1), HexColor(c.background)),
             (edge, (0, 0), (0, -1), c.border_width, HexColor(c.border)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 12),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-            ("TOPPADDING", (0, 0), (-1, -1), 9),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            *padding(c.padding),
         ]),
         splitInRow=1,
     )
-    box.min_split_height = 9 + 3 + 2 * ctx.styles.body.leading  # paddings and two lines
+    top, _, bottom, _ = c.padding
+    box.min_split_height = top + bottom + 2 * ctx.styles.body.leading  # paddings and two lines
     return [box, Spacer(1, ctx.styles.body.spaceAfter)]
 
 
 def handle_rule(el: Element, ctx: Context) -> list[Flowable]:
-    return [HRFlowable(width="100%", thickness=0.8, color=HexColor(ctx.layout.table.rule_colour), spaceBefore=6, spaceAfter=10)]
+    r = ctx.layout.rule
+    return [HRFlowable(width="100%", thickness=r.thickness, color=HexColor(r.colour), spaceBefore=r.space_before, spaceAfter=r.space_after)]
 
 
 def handle_code_block(el: Element, ctx: Context) -> list[Flowable]:

@@ -28,13 +28,6 @@ from .tagging import Node, tag_list_labels
 PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")  # a table cell's four sides, in that order
 
 
-def padding(sides: tuple[float, float, float, float]) -> list[tuple]:
-    """Table style commands for a layout padding (top, right, bottom, left), on every cell."""
-    top, right, bottom, left = sides
-    return [("LEFTPADDING", (0, 0), (-1, -1), left), ("RIGHTPADDING", (0, 0), (-1, -1), right),
-            ("TOPPADDING", (0, 0), (-1, -1), top), ("BOTTOMPADDING", (0, 0), (-1, -1), bottom)]
-
-
 @dataclass
 class Form:
     """What the form builders share: the leaflet context, labels, slot recorder and colours."""

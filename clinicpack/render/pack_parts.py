@@ -17,9 +17,9 @@ from ..consent import ConsentContent
 from ..leaflet import Leaflet, Section
 from ..markdown_tree import Element, text_of
 from .blocks import Outlined
-from .context import inline_runs, table_style
+from .context import inline_runs, padding, table_style
 from .elements import render_blocks
-from .form_kit import Form, booking_box, booking_stack, flow_height, frame_height, one_page, padding, side_by_side
+from .form_kit import Form, booking_box, booking_stack, flow_height, frame_height, one_page, side_by_side
 from .forms import CutFrame, TickBox, WriteLine
 from .tables import cell_node
 

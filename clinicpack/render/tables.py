@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from ..errors import BuildError
 from ..markdown_tree import Element
-from .context import Context, inline_runs, table_style
+from .context import Context, inline_runs, padding, table_style
 from .tagging import Node
 
 MIN_COLUMN_TEXT = 24.0  # points of text width a table column never goes below (a long word splits)
@@ -28,8 +28,10 @@ def handle_table(el: Element, ctx: Context) -> list[Flowable]:
     if not rows:
         return []
     columns = max(len(r) for r in rows)
-    if columns > MAX_TABLE_COLUMNS or ctx.layout.frame_width / columns < 12.0 + MIN_COLUMN_TEXT:
-        fits = min(MAX_TABLE_COLUMNS, int(ctx.layout.frame_width // (12.0 + MIN_COLUMN_TEXT)))
+    t = ctx.layout.table
+    sides = t.cell_padding[1] + t.cell_padding[3]  # a cell's padding left and right
+    if columns > MAX_TABLE_COLUMNS or ctx.layout.frame_width / columns < sides + MIN_COLUMN_TEXT:
+        fits = min(MAX_TABLE_COLUMNS, int(ctx.layout.frame_width // (sides + MIN_COLUMN_TEXT)))
         raise BuildError(f"this table has {columns} columns; at most {fits} fit across the page in this layout "
                          "(split it into smaller tables or make it a list)", ctx.leaflet.path, _table_line(ctx, rows))
     data = []
@@ -40,18 +42,14 @@ def handle_table(el: Element, ctx: Context) -> list[Flowable]:
         cells = [ctx.text(inline_runs(c), style, cell_node(tr, i < header_rows, "Column")) for c in row]
         cells += [Spacer(1, 1)] * (columns - len(cells))
         data.append(cells[::-1] if ctx.rtl else cells)
-    widths = _column_widths(rows, columns, ctx.layout.frame_width, lambda text: ctx.text_width(text, ctx.styles.table_header))
+    widths = _column_widths(rows, columns, ctx.layout.frame_width, lambda text: ctx.text_width(text, ctx.styles.table_header), sides)
     if ctx.rtl:
         widths = widths[::-1]
-    align_first_baselines(data, widths, 12.0)
-    t = ctx.layout.table
+    align_first_baselines(data, widths, sides)
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(t.rule_colour)),
+        *padding(t.cell_padding),
+        ("LINEBELOW", (0, 0), (-1, -1), t.rule_width, HexColor(t.rule_colour)),
     ]
     if header_rows:
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HexColor(t.header_background)))
@@ -97,11 +95,12 @@ def cell_node(row: Node | None, header: bool, scope: str) -> Node | None:
     return row.add("TH", A={"O": "Table", "Scope": scope}) if header else row.add("TD")
 
 
-def _column_widths(rows: list[list[Element]], columns: int, width: float, measure: Callable[[str], float]) -> list[float]:
+def _column_widths(rows: list[list[Element]], columns: int, width: float, measure: Callable[[str], float], sides: float) -> list[float]:
     """Column widths for readable tables: short columns ("Week 12", "Common") get their whole
     text on one line; the long columns share the rest, each with room for its longest word,
-    and more in proportion to how much more text it holds (as browsers do for the rest)."""
-    padding = 12.0 + 2.0  # cell padding, and a little slack so a measured fit never wraps
+    and more in proportion to how much more text it holds (as browsers do for the rest).
+    ``sides``: a cell's padding left and right."""
+    padding = sides + 2.0  # and a little slack so a measured fit never wraps
     shortest = [padding] * columns  # longest single word
     longest = [padding] * columns  # whole cell text on one line
     for row in rows:
