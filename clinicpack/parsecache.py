@@ -22,7 +22,6 @@ cached one is given the path of the file being read.
 from __future__ import annotations
 
 import hashlib
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -61,15 +60,5 @@ def _stamp(kind: str) -> str:
     size and modification time (a reinstall or an edit changes them), without importing them."""
     if kind not in _stamps:
         package, versioned, ours = _DEPENDS[kind]
-        spec = find_spec(package)  # a top-level package: found, not imported
-        folder = Path(spec.origin).parent if spec and spec.origin else None
-        files = [folder / name for name in versioned] if folder else []
-        parts = [package if folder else f"{package}-missing"]
-        for path in [*files, *(_HERE / name for name in ours)]:
-            try:
-                st = path.stat()
-                parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                parts.append(f"{path.name}:?")
-        _stamps[kind] = ",".join(parts)
+        _stamps[kind] = usercache.installed(package, versioned, also=[_HERE / name for name in ours]) or f"{package}-missing"
     return _stamps[kind]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache, lru_cache
-from importlib.util import find_spec
 from pathlib import Path
 
 from . import usercache
@@ -99,13 +98,8 @@ def _entry_name(url: str) -> str | None:
     """The cache entry for ``url``: named by the link's digest (not the link), the format, the
     error correction, the qrcode install (its encoder's files, told apart without importing it)
     and this module (its mask choice)."""
-    spec = find_spec("qrcode")
-    if spec is None or spec.origin is None:
-        return None
-    files = [Path(spec.origin).with_name(f) for f in _ENCODER] + [Path(__file__)]
-    try:
-        stamp = "-".join(f"{st.st_size}.{st.st_mtime_ns}" for st in (f.stat() for f in files))
-    except OSError:
+    stamp = usercache.installed("qrcode", _ENCODER, also=[Path(__file__)])
+    if stamp is None:
         return None
     return f"qr-{FORMAT}-{LEVEL}-{usercache.PYTHON}-{_digest(stamp)[:16]}-{_digest(url)}.pickle"
 

@@ -16,12 +16,13 @@ parses the source as it would without a cache.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,25 @@ PRUNED = ".pruned"  # its modification time: when the folder was last pruned
 def folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "clinicpack"
+
+
+def installed(package: str, files: Sequence[str] = ("__init__.py",), also: Sequence[Path] = ()) -> str | None:
+    """What a cached value made by ``package`` depends on, told apart without importing it:
+    the size and modification time of ``files`` in its folder (a reinstall or another version
+    changes them) and of ``also`` (e.g. our own module that made the value). None when the
+    package is not installed or a file is missing: then nothing is cached."""
+    spec = importlib.util.find_spec(package)  # a top-level package: found, not imported
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent
+    parts = [package]
+    for path in [*(folder / name for name in files), *also]:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return ",".join(parts)
 
 
 def read(name: str, valid: Callable[[Any], bool]) -> Any | None:

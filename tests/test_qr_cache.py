@@ -108,7 +108,7 @@ def test_no_cache_folder_and_an_unwritable_one_only_cost_time(cache: Path) -> No
 
 
 def test_without_qrcode_installed_there_is_no_entry(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(qr, "find_spec", lambda name: None)
+    monkeypatch.setattr(qr.usercache.importlib.util, "find_spec", lambda name: None)  # qrcode is not installed
     assert read_back(LINKS[0]).modules == reference(LINKS[0])
     assert entries(cache) == []
 

@@ -83,3 +83,25 @@ def test_a_folder_that_cannot_be_made_is_no_error(tmp_path, monkeypatch):
     usercache.prune(tmp_path / "clinicpack", now=time.time() + 2 * usercache.DAY)
     assert usercache.read("a.pickle", lambda v: True) is None
     assert (tmp_path / "clinicpack").read_text() == "not a folder"
+
+
+def test_an_install_is_told_apart_by_its_files_without_importing_it(tmp_path, monkeypatch):
+    """usercache.installed: what every cache entry names its library by (qrcode, pyphen, PyYAML...)."""
+    import sys
+
+    package = tmp_path / "fakepkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise ImportError('never imported')\n")
+    (package / "core.py").write_text("x = 1\n")
+    ours = tmp_path / "ours.py"
+    ours.write_text("y = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = usercache.installed("fakepkg", ("__init__.py", "core.py"), also=[ours])
+    assert first is not None and first == usercache.installed("fakepkg", ("__init__.py", "core.py"), also=[ours])
+    assert "fakepkg" not in sys.modules
+    os.utime(package / "core.py", ns=(1, 1))  # reinstalled, another version
+    second = usercache.installed("fakepkg", ("__init__.py", "core.py"), also=[ours])
+    os.utime(ours, ns=(1, 1))  # our own module edited
+    assert len({first, second, usercache.installed("fakepkg", ("__init__.py", "core.py"), also=[ours])}) == 3
+    assert usercache.installed("fakepkg", ("missing.py",)) is None
+    assert usercache.installed("no_such_package_here") is None

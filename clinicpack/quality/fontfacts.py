@@ -19,7 +19,6 @@ follows; tests compare the two ways for every shipped font, layout and leaflet.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -132,11 +131,7 @@ def _through_reportlab(leaflet: Leaflet, brand: Brand, layout: Layout, missing: 
 
 def _reportlab_stamp() -> str:
     """The installed ReportLab, without importing it: another version may read a font otherwise."""
-    spec = importlib.util.find_spec("reportlab")
-    if spec is None or spec.origin is None:
-        return "no-reportlab"
-    st = Path(spec.origin).stat()
-    return f"{Path(spec.origin).resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return usercache.installed("reportlab") or "no-reportlab"
 
 
 @lru_cache(maxsize=1)

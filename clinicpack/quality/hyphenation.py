@@ -14,6 +14,7 @@ patterns are the same either way, so the syllable counts are too.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from pathlib import Path
 from typing import Protocol
@@ -67,18 +68,12 @@ def dictionary(lang: str = "en_US") -> Hyphenator:
 def _entry(lang: str) -> tuple[Path | None, str | None]:
     """The dictionary file pyphen ships for ``lang`` and its cache entry's name, found without
     importing pyphen (its package folder holds ``dictionaries/hyph_<lang>.dic``)."""
-    spec = importlib.util.find_spec("pyphen")
-    if spec is None or spec.origin is None:
+    dictionary = f"dictionaries/hyph_{lang}.dic"
+    stamp = usercache.installed("pyphen", ("__init__.py", dictionary))
+    if stamp is None:
         return None, None
-    package = Path(spec.origin)
-    source = package.parent / "dictionaries" / f"hyph_{lang}.dic"
-    try:
-        code, dic = package.stat(), source.stat()
-    except OSError:
-        return None, None
-    return source, (
-        f"pyphen-{usercache.PYTHON}-{FORMAT}-{code.st_size}-{code.st_mtime_ns}-{source.stem}-{dic.st_size}-{dic.st_mtime_ns}.pickle"
-    )
+    source = Path(importlib.util.find_spec("pyphen").origin).parent / dictionary  # type: ignore[union-attr]
+    return source, f"pyphen-{usercache.PYTHON}-{FORMAT}-{hashlib.sha256(stamp.encode()).hexdigest()}.pickle"
 
 
 def _valid(value: object) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from importlib.util import find_spec
 from pathlib import Path
 
 import reportlab
@@ -88,12 +87,7 @@ def _cache_name(data: bytes) -> str | None:
 def _svglib_stamp() -> str:
     """The installed svglib, told apart without importing it (which is what the cache saves):
     the size and modification time of its converter module."""
-    spec = find_spec("svglib")  # a top-level package: found, not imported
-    try:
-        st = Path(spec.origin).with_name("svglib.py").stat() if spec and spec.origin else None
-    except OSError:
-        st = None
-    return f"svglib{st.st_size}-{st.st_mtime_ns}" if st else "svglib"
+    return usercache.installed("svglib", ("svglib.py",)) or "svglib"
 
 
 def _convert(path: Path, source: Path, line: int | None) -> Drawing:
